@@ -1,0 +1,55 @@
+# The README's two commands: `make conformance` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
+# Extra pytest arguments, e.g. make conformance ARGS="--base-url https://staging.example.com"
+ARGS ?=
+
+.PHONY: conformance test lint report serve bench mutation flake-check install clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-* && touch $@
+
+## conformance: the whole suite (against the bundled reference server unless ARGS names a
+## --base-url), then the Allure HTML report. Exits with pytest's code.
+conformance: $(STAMP) $(NODE_STAMP)
+	@rc=0; $(PY) -m pytest -n auto $(ARGS) || rc=$$?; \
+	$(MAKE) --no-print-directory report; \
+	exit $$rc
+
+report: $(NODE_STAMP)
+	@npx --no-install allure generate reports/allure-results -o reports/allure-report \
+		--name "Parallel Booking Conformance" >/dev/null
+	@echo "Allure report: $(CURDIR)/reports/allure-report/index.html (serve it: npx allure open reports/allure-report)"
+	@echo "Conformance summary: $(CURDIR)/reports/conformance-summary.md"
+
+## test: lint, the project's own tests (server, suite, kill matrix), then the whole
+## suite against the bundled reference server, with xdist.
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest tests -n auto -p no:cacheprovider $(ARGS)
+	$(PY) -m pytest -n auto -p no:cacheprovider
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+serve: $(STAMP)
+	$(PY) -m reference_server
+
+bench: $(STAMP)
+	$(PY) bench/bench_server.py
+
+clean:
+	rm -rf reports/allure-results reports/allure-report reports/*.json reports/*.md reports/*.sqlite*

@@ -20,9 +20,10 @@ import pytest
 
 from fixtures import endpoints as ep
 from fixtures.api import BookingApi
-from fixtures.expect import ConformanceFailure, expect_equal, expect_status
+from fixtures.expect import ConformanceFailure, expect_equal, expect_status, field
 from fixtures.factories import Factory
 from fixtures.reporting import checklist, scenario
+from fixtures.target import TargetConfig
 
 pytestmark = scenario("X", "Contract Rules Beyond the Guide", group="Contract")
 
@@ -125,7 +126,7 @@ class TestRequestsWithoutValidTokenAreRefused:
     @pytest.mark.parametrize("mistake", ["wrong-password", "unknown-email"])
     @checklist("X-1", X1)
     def test_login_with_wrong_credentials_is_refused_with_401(
-        self, anonymous_api: BookingApi, target: Any, run_tag: str, mistake: str
+        self, anonymous_api: BookingApi, target: TargetConfig, run_tag: str, mistake: str
     ) -> None:
         if not (target.email and target.password):
             pytest.skip("the target was given as a token: no password to get wrong")
@@ -231,7 +232,7 @@ class TestAnotherTenantsIdsAnswer404:
         with allure.step("Setup 3: tenant B uses tenant A's ids"):
             me = other_tenant_api.tenants_me()
             expect_status(me, 200, why="tenant B's /tenants/me (setup)")
-            x = Intruder(other_tenant_api, a, me.json()["outlets"][0]["id"], day)
+            x = Intruder(other_tenant_api, a, field(me, "outlets", 0, "id"), day)
             lookups = {name: call(x) for name, (call, _) in LOOKUPS.items()}
             intrusions = {name: attempt(x) for name, attempt in INTRUSIONS.items()}
         with allure.step("Tenant A reads its resources again"):
@@ -272,9 +273,9 @@ class TestAnotherTenantsIdsAnswer404:
     def test_service_is_unchanged_for_its_owner(self, run: Isolation) -> None:
         response = run.after["service"]
         expect_status(response, 200)
-        expect_equal(response.json()["is_active"], True, what="is_active", response=response)
+        expect_equal(field(response, "is_active"), True, what="is_active", response=response)
         expect_equal(
-            response.json()["max_parallel_bookings"], 5, what="max_parallel_bookings", response=response
+            field(response, "max_parallel_bookings"), 5, what="max_parallel_bookings", response=response
         )
 
     @pytest.mark.parametrize("kind", ["staff", "customer"])
@@ -282,8 +283,8 @@ class TestAnotherTenantsIdsAnswer404:
     def test_person_is_unchanged_for_its_owner(self, run: Isolation, kind: str) -> None:
         response = run.after[kind]
         expect_status(response, 200)
-        field = "position" if kind == "staff" else "first_name"
-        expect_equal(response.json()[field], run.a[kind][field], what=field, response=response)
+        key = "position" if kind == "staff" else "first_name"
+        expect_equal(field(response, key), run.a[kind][key], what=key, response=response)
 
     @checklist("X-2", X2)
     def test_availability_window_is_still_listed_for_its_owner(self, run: Isolation) -> None:

@@ -24,6 +24,7 @@ from fixtures.expect import (
     expect_slot,
     expect_status,
     expect_statuses,
+    field,
 )
 from fixtures.reporting import checklist, scenario
 
@@ -36,7 +37,7 @@ def _confirmed_ids(listing: httpx.Response, start: str = START) -> list[str]:
     """Confirmed appointment ids in a GET /appointments page whose first service starts at `start`."""
     return [
         a["id"]
-        for a in listing.json()["items"]
+        for a in field(listing, "items")
         if a["status"] == "confirmed" and a["services"][0]["start_time"][:5] == start
     ]
 
@@ -69,7 +70,7 @@ class TestScenarioBCapacityChange:
         with allure.step("Step B.2: Book 8 customers"):
             eight = stage.fill(START, 8)
             expect_statuses(eight, 201, why="Step B.2: 8 of 10 places")
-            ids = [r.json()["id"] for r in eight]
+            ids = [field(r, "id") for r in eight]
         with allure.step("Step B.3: Update service to capacity 5 via PUT /api/v1/services/{id}"):
             update = api.update_service(service["id"], {"max_parallel_bookings": 5})
             service_after = api.get_service(service["id"])
@@ -101,7 +102,7 @@ class TestScenarioBCapacityChange:
     def test_existing_eight_bookings_remain_confirmed(self, run):
         expect_status(run.update, 200, why="Step B.3: PUT is a partial update (CONTRACT.md §3)")
         expect_statuses(run.reads, 200, why="Step B.4: GET each of the 8 bookings")
-        statuses = [r.json()["status"] for r in run.reads]
+        statuses = [field(r, "status") for r in run.reads]
         expect_equal(statuses, ["confirmed"] * 8, what="status of the 8 existing bookings")
         expect_status(run.listing, 200, why="Step B.4: GET /appointments")
         expect_equal(
@@ -116,7 +117,7 @@ class TestScenarioBCapacityChange:
     @checklist("B-3", "Grandfathered approach - existing bookings honored")
     def test_new_limit_applies_while_all_eight_are_kept(self, run):
         expect_status(run.service_after, 200, why="GET /services/{id} after the update")
-        limit = run.service_after.json()["max_parallel_bookings"]
+        limit = field(run.service_after, "max_parallel_bookings")
         expect_equal(limit, 5, what="max_parallel_bookings after PUT", response=run.service_after)
         # The grid clamps at 0 (CONTRACT.md §6: max(0, 5 - 8)); no booking was cancelled for it.
         self._slot(run.grid_after_update, run, max_capacity=5, available_capacity=0, is_available=False)

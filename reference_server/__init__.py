@@ -1,0 +1,3 @@
+"""Reference server of the Parallel Booking API contract (../shared/CONTRACT.md)."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,84 @@
+"""Engines and sessions. SQLite: a read engine (deferred BEGIN) and a write engine whose every
+transaction starts with BEGIN IMMEDIATE, i.e. holds the database write lock before its first
+read. PostgreSQL: one engine under READ COMMITTED (the lock-then-count pattern needs a fresh
+snapshot per statement, see SERVER-NOTES.md "Isolation trap")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_LOCK_TIMEOUT = "3s"
+# SQLSTATEs worth retrying: lock_not_available, deadlock_detected, serialization_failure.
+PG_RETRYABLE = {"55P03", "40P01", "40001"}
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if path and not path.startswith(":memory:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_size=16, max_overflow=32, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record) -> None:
+        # pysqlite's own BEGIN handling is off; we emit BEGIN ourselves (SQLAlchemy recipe).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    return create_engine(url, pool_size=16, max_overflow=32, isolation_level="READ COMMITTED")
+
+
+class Database:
+    """The engines of one server process and the knowledge of which errors mean 'busy'."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+        if self.dialect == "sqlite":
+            self.write_engine = _sqlite_engine(url, immediate=True)
+            self.read_engine = _sqlite_engine(url, immediate=False)
+        else:
+            self.write_engine = self.read_engine = _postgres_engine(url)
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session in a write transaction: committed on success, rolled back on error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads (one snapshot on SQLite); never commits anything."""
+        with self._reader() as session, session.begin():
+            yield session
+
+    def is_busy_error(self, exc: DBAPIError) -> bool:
+        """True when the error is a lock timeout / busy database, worth a retry."""
+        if self.dialect == "sqlite":
+            return "locked" in str(exc.orig) or "busy" in str(exc.orig)
+        return getattr(exc.orig, "sqlstate", None) in PG_RETRYABLE
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        self.read_engine.dispose()

@@ -1,0 +1,75 @@
+"""Domain errors, raised by services, turned into `{"detail": "<sentence>"}` by one handler."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BusinessRuleBroken(DomainError):
+    """Booking in the past, outside the advance window, inactive service (400)."""
+
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """Capacity, staff busy, duplicate, overlapping window, illegal transition (409)."""
+
+    status = 409
+
+
+class InvalidInput(DomainError):
+    """Well-formed JSON whose values contradict the data (e.g. a wrong duration): 422."""
+
+    status = 422
+
+    def __init__(self, loc: tuple[str | int, ...], detail: str) -> None:
+        super().__init__(detail)
+        self.loc = loc
+
+
+class ServiceBusy(DomainError):
+    """The database stayed locked through every retry (503)."""
+
+    status = 503
+
+
+def not_found(kind: str) -> NotFound:
+    return NotFound(f"{kind} not found")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """One handler for every domain error; the conflict status comes from the policy (fault seam)."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = exc.status
+        if isinstance(exc, Conflict):
+            status = request.app.state.policy.conflict_status()
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, ServiceBusy):
+            headers = {"Retry-After": "1"}
+        if isinstance(exc, InvalidInput):  # FastAPI's list shape, like every other 422
+            body = {"detail": [{"loc": list(exc.loc), "msg": exc.detail, "type": "value_error"}]}
+            return JSONResponse(body, status_code=status)
+        return JSONResponse({"detail": exc.detail}, status_code=status, headers=headers)

@@ -1,0 +1,1 @@
+"""Queries and locks: the only package that knows SQL dialects."""

@@ -1,0 +1,46 @@
+"""Cross-process locks taken inside the current transaction (pretix's lock_objects pattern)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from reference_server.db import PG_LOCK_TIMEOUT
+
+BOOTSTRAP_KEY = 0x5EED_0001
+
+
+def staff_lock_key(tenant_id: str, staff_id: str) -> int:
+    """A stable signed 64-bit key per (tenant, staff): the pool that capacity decisions share."""
+    digest = hashlib.blake2b(f"{tenant_id}:{staff_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_keys(session: Session, keys: Iterable[int]) -> None:
+    """Take exclusive transaction-scoped locks on `keys`, sorted, in one statement.
+
+    PostgreSQL: pg_advisory_xact_lock under a bounded lock_timeout (a timeout surfaces as a
+    retryable error). SQLite: nothing to do, the transaction began with BEGIN IMMEDIATE and
+    already holds the database's single write lock.
+    """
+    if not session.in_transaction():
+        raise RuntimeError("lock_keys() must run inside a transaction")
+    ordered = sorted(set(keys))
+    if session.get_bind().dialect.name != "postgresql" or not ordered:
+        return
+    session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'"))
+    calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(ordered)))
+    session.execute(text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(ordered)})
+
+
+def lock_staff(session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:
+    """Lock every (tenant, staff) pool that this transaction will check and write."""
+    lock_keys(session, (staff_lock_key(tenant_id, s) for s in staff_ids))
+
+
+def lock_bootstrap(session: Session) -> None:
+    """Serialise schema creation and seeding between processes starting together."""
+    lock_keys(session, [BOOTSTRAP_KEY])

@@ -1,0 +1,1 @@
+"""Thin HTTP layer: parse, call one service function, return its body."""

@@ -1,0 +1,68 @@
+"""Password hashing (argon2 via pwdlib) and JWT access tokens (PyJWT, HS256, with expiry)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+from pwdlib import PasswordHash
+
+ALGORITHM = "HS256"
+ROLES = ("tenant_admin", "outlet_manager", "staff")
+_hasher = PasswordHash.recommended()
+# Verifying against this keeps "unknown email" as slow as "wrong password" (no user probing).
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: str
+    tenant_id: str
+    role: str
+
+    @property
+    def configures(self) -> bool:
+        """May change configuration (services, staff, availability)."""
+        return self.role in ("tenant_admin", "outlet_manager")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Constant-work check; a missing hash still costs one verification."""
+    if password_hash is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return False
+    try:
+        return _hasher.verify(password, password_hash)
+    except Exception:  # a corrupt stored hash is a failed login, not a 500
+        return False
+
+
+def issue_token(principal: Principal, *, secret: str, ttl_seconds: int) -> str:
+    now = int(time.time())
+    claims = {
+        "sub": principal.user_id,
+        "tid": principal.tenant_id,
+        "role": principal.role,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(token: str, *, secret: str) -> Principal | None:
+    """The principal of a valid token; None for expired, forged, unsigned or malformed ones."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "tid", "role"]}
+        )
+    except jwt.PyJWTError:
+        return None
+    sub, tid, role = claims.get("sub"), claims.get("tid"), claims.get("role")
+    if not (isinstance(sub, str) and isinstance(tid, str) and role in ROLES):
+        return None
+    return Principal(user_id=sub, tenant_id=tid, role=role)

@@ -1,0 +1,158 @@
+"""Booking and rescheduling: lock the staff pools, judge every session, write (CONTRACT.md §4-§5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reference_server.db import Database
+from reference_server.errors import BusinessRuleBroken, Conflict, InvalidInput
+from reference_server.models import Appointment, AppointmentItem, Outlet, Service, Staff, utcnow
+from reference_server.policy import Policy
+from reference_server.repository.records import load
+from reference_server.rules import RESCHEDULABLE
+from reference_server.schemas.booking import AppointmentCreate, RescheduleRequest
+from reference_server.services import appointments, clients, uow
+from reference_server.services.capacity import Request, check_booking_window, check_sessions, check_staff_fit
+
+
+def book(*, db: Database, policy: Policy, tenant_id: str, body: AppointmentCreate) -> dict[str, Any]:
+    """Book one appointment of one or more sessions, or refuse it whole (400/404/409/422)."""
+
+    def work(session: Session) -> dict[str, Any]:
+        # Lock first, read after: every read below sees the previous holder's commit.
+        policy.lock(session, tenant_id=tenant_id, staff_ids=[i.staff_id for i in body.services])
+        customer = clients.load_live(session, tenant_id, body.customer_id)
+        outlet = load(session, Outlet, tenant_id, body.outlet_id, "Outlet")
+        requests = _requests(session, tenant_id, body)
+        check_booking_window(outlet, requests)
+        check_staff_fit(requests)
+        check_sessions(session, policy, tenant_id=tenant_id, customer=customer, requests=requests)
+        policy.between_check_and_insert(session)
+        appointment = _insert(session, tenant_id, body, requests)
+        return appointments.public(session, appointment)
+
+    return uow.write(db, work)
+
+
+def _requests(session: Session, tenant_id: str, body: AppointmentCreate) -> list[Request]:
+    requests = []
+    for index, item in enumerate(body.services):
+        service = load(session, Service, tenant_id, item.service_id, "Service")
+        staff = load(session, Staff, tenant_id, item.staff_id, "Staff member")
+        if item.duration_minutes is not None and item.duration_minutes != service.duration_minutes:
+            raise InvalidInput(
+                ("body", "services", index, "duration_minutes"),
+                f"duration_minutes must be the service's duration ({service.duration_minutes})",
+            )
+        if not service.is_active:
+            raise BusinessRuleBroken(f"Service {service.name} is not active and cannot be booked")
+        requests.append(Request(service, staff, body.appointment_date, item.start_time))
+    return requests
+
+
+def _insert(
+    session: Session, tenant_id: str, body: AppointmentCreate, requests: list[Request]
+) -> Appointment:
+    appointment = Appointment(
+        tenant_id=tenant_id,
+        outlet_id=body.outlet_id,
+        customer_id=body.customer_id,
+        appointment_date=body.appointment_date,
+        start_minute=min(r.start for r in requests),
+        status="confirmed",
+        notes=body.notes,
+    )
+    session.add(appointment)
+    session.flush()
+    for position, r in enumerate(requests):
+        c = r.candidate(body.customer_id)
+        session.add(
+            AppointmentItem(
+                appointment_id=appointment.id,
+                position=position,
+                tenant_id=tenant_id,
+                customer_id=body.customer_id,
+                service_id=c.service_id,
+                staff_id=c.staff_id,
+                appointment_date=c.day,
+                status=appointment.status,
+                start_minute=c.start,
+                duration_minutes=r.service.duration_minutes,
+                block_end_minute=c.block_end,
+            )
+        )
+    session.flush()
+    return appointment
+
+
+def reschedule(
+    *, db: Database, policy: Policy, tenant_id: str, appointment_id: str, body: RescheduleRequest
+) -> dict[str, Any]:
+    """Move every session (offsets kept) to a new date/time/staff; a full target is a 409."""
+
+    def work(session: Session) -> dict[str, Any]:
+        i = AppointmentItem
+        old_staff = session.scalars(select(i.staff_id).where(i.appointment_id == appointment_id)).all()
+        # Old and new staff pools, sorted, in one call (deadlock-free; pretix "lock once").
+        policy.lock(session, tenant_id=tenant_id, staff_ids=[*old_staff, *filter(None, [body.new_staff_id])])
+        appointment = load(session, Appointment, tenant_id, appointment_id, "Appointment", lock=True)
+        if appointment.status not in RESCHEDULABLE:
+            raise Conflict(f"Appointment {appointment.id} is {appointment.status} and cannot be rescheduled")
+        items = session.scalars(
+            select(i).where(i.appointment_id == appointment.id).order_by(i.position)
+        ).all()
+        requests = _moved(session, tenant_id, items, body)
+        check_booking_window(load(session, Outlet, tenant_id, appointment.outlet_id, "Outlet"), requests)
+        if body.new_staff_id is not None:
+            check_staff_fit(requests)
+        if policy.reschedule_checks_capacity():
+            exclude = appointment.id if policy.reschedule_excludes_self() else None
+            customer = clients.load_any(session, appointment.customer_id)
+            check_sessions(
+                session,
+                policy,
+                tenant_id=tenant_id,
+                customer=customer,
+                requests=requests,
+                exclude_appointment_id=exclude,
+            )
+        policy.between_check_and_insert(session)
+        _move(appointment, items, requests)
+        return appointments.public(session, appointment)
+
+    return uow.write(db, work)
+
+
+def _moved(
+    session: Session, tenant_id: str, items: list[AppointmentItem], body: RescheduleRequest
+) -> list[Request]:
+    offset = body.new_time - items[0].start_minute
+    new_staff = (
+        load(session, Staff, tenant_id, body.new_staff_id, "Staff member") if body.new_staff_id else None
+    )
+    return [
+        Request(
+            session.get_one(Service, item.service_id),
+            new_staff or session.get_one(Staff, item.staff_id),
+            body.new_date,
+            item.start_minute + offset,
+        )
+        for item in items
+    ]
+
+
+def _move(appointment: Appointment, items: list[AppointmentItem], requests: list[Request]) -> None:
+    for item, r in zip(items, requests, strict=True):
+        c = r.candidate(appointment.customer_id)
+        item.staff_id, item.appointment_date, item.start_minute, item.block_end_minute = (
+            c.staff_id,
+            c.day,
+            c.start,
+            c.block_end,
+        )
+    appointment.appointment_date = requests[0].day
+    appointment.start_minute = min(r.start for r in requests)
+    appointment.updated_at = utcnow()

@@ -1,0 +1,128 @@
+"""The availability grid (CONTRACT.md §6): one query for items, one for windows, then a sweep
+over each staff member's day with the same counting function the booking path uses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from reference_server.db import Database
+from reference_server.models import Outlet, Service, Staff
+from reference_server.policy import GridSlot, Policy
+from reference_server.repository.items import load_booked, load_windows
+from reference_server.repository.records import load
+from reference_server.rules import Booked, Candidate, candidate_starts
+from reference_server.services import uow
+
+
+@dataclass(frozen=True, slots=True)
+class GridQuery:
+    outlet_id: str
+    service_id: str
+    start_date: date
+    end_date: date
+    staff_id: str | None
+    slot_interval_minutes: int
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            self.start_date + timedelta(days=n) for n in range((self.end_date - self.start_date).days + 1)
+        ]
+
+
+def _staff(session: Session, tenant_id: str, q: GridQuery, outlet: Outlet, service: Service) -> list[Staff]:
+    """The queried staff member, or every active one of the outlet who may perform the service."""
+    if q.staff_id is not None:
+        return [load(session, Staff, tenant_id, q.staff_id, "Staff member")]
+    query = select(Staff).where(
+        Staff.tenant_id == tenant_id,
+        Staff.is_active.is_(True),
+        or_(Staff.outlet_id == outlet.id, Staff.outlet_id.is_(None)),
+    )
+    return [s for s in session.scalars(query) if not s.service_ids or service.id in s.service_ids]
+
+
+def build(*, db: Database, policy: Policy, tenant_id: str, q: GridQuery) -> dict[str, Any]:
+    """The grid for one service over a date range, serialised through the policy."""
+
+    def work(session: Session) -> dict[str, Any]:
+        outlet = load(session, Outlet, tenant_id, q.outlet_id, "Outlet")
+        service = load(session, Service, tenant_id, q.service_id, "Service")
+        staff = _staff(session, tenant_id, q, outlet, service)
+        grid = _grid(session, policy, tenant_id, q, service, [s.id for s in staff])
+        metadata = {
+            "service_id": service.id,
+            "service_name": service.name,
+            "outlet_id": outlet.id,
+            "outlet_name": outlet.name,
+            "staff_id": q.staff_id,
+            "total_available_slots": sum(len(slots) for slots in grid.values()),
+            "service_duration_minutes": service.duration_minutes,
+        }
+        return {
+            "start_date": q.start_date.isoformat(),
+            "end_date": q.end_date.isoformat(),
+            "num_days": len(q.days),
+            "slot_interval_minutes": q.slot_interval_minutes,
+            "availability_grid": grid,
+            "metadata": policy.grid_metadata(metadata),
+        }
+
+    return uow.read(db, work)
+
+
+def _grid(
+    session: Session, policy: Policy, tenant_id: str, q: GridQuery, service: Service, staff_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    days = q.days
+    windows = load_windows(session, staff_ids=staff_ids)
+    span = (policy.counting_days(days[0])[0], policy.counting_days(days[-1])[1])
+    booked = (
+        load_booked(
+            session, tenant_id=tenant_id, staff_ids=staff_ids, days=span, statuses=policy.active_statuses()
+        )
+        if staff_ids
+        else []
+    )
+    buckets: dict[tuple[str, date], list[Booked]] = defaultdict(list)
+    for item in booked:
+        buckets[(item.staff_id, item.day)].append(item)
+    capacity = policy.effective_capacity(service)
+    block = service.duration_minutes + service.preparation_minutes + service.cleanup_minutes
+    grid: dict[str, list[dict[str, Any]]] = {}
+    for day in days:
+        slots: list[GridSlot] = []
+        for staff_id in staff_ids:
+            day_windows = windows.get((staff_id, day.weekday()))
+            if not day_windows:
+                continue  # no window that day: no slots, booked or not (§6 last rule)
+            items = _items(policy, buckets, staff_id, day)
+            starts = set(candidate_starts(day_windows, block_minutes=block, interval=q.slot_interval_minutes))
+            starts.update(b.start for b in items if b.service_id == service.id and b.day == day)
+            for start in starts:
+                found = policy.assess(
+                    items, Candidate(service.id, staff_id, day, start, start + block), capacity
+                )
+                end = start + service.duration_minutes
+                slots.append(GridSlot(staff_id, start, end, service.allow_parallel_bookings, found))
+        slots.sort(key=lambda s: (s.start, s.staff_id))
+        grid[day.isoformat()] = [policy.grid_slot(s) for s in slots]
+    return grid
+
+
+def _items(
+    policy: Policy, buckets: dict[tuple[str, date], list[Booked]], staff_id: str, day: date
+) -> list[Booked]:
+    """The staff member's items on the dates that count for `day` (just `day` by default)."""
+    first, last = policy.counting_days(day)
+    if first == last:
+        return buckets.get((staff_id, first), [])
+    return [
+        b for n in range((last - first).days + 1) for b in buckets.get((staff_id, first + timedelta(n)), [])
+    ]

@@ -1,0 +1,134 @@
+"""Services (the things customers book): create, read, partial update, soft delete, list."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reference_server.db import Database
+from reference_server.errors import Conflict
+from reference_server.models import Outlet, Service, utcnow
+from reference_server.policy import Policy
+from reference_server.repository.records import load, paged
+from reference_server.schemas.catalog import ServiceCreate, ServiceUpdate
+from reference_server.schemas.common import page_of, utc
+from reference_server.services import uow
+
+KIND = "Service"
+
+
+def slugify(name: str) -> str:
+    """'Group Yoga Class!' -> 'group-yoga-class'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:200] or "service"
+
+
+def public(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "name": service.name,
+        "slug": service.slug,
+        "description": service.description,
+        "category": service.category,
+        "duration_minutes": service.duration_minutes,
+        "preparation_minutes": service.preparation_minutes,
+        "cleanup_minutes": service.cleanup_minutes,
+        "pricing": {"base_price": service.base_price, "currency": service.currency},
+        "allow_parallel_bookings": service.allow_parallel_bookings,
+        "max_parallel_bookings": service.max_parallel_bookings,
+        "min_advance_booking_hours": service.min_advance_booking_hours,
+        "max_advance_booking_days": service.max_advance_booking_days,
+        "outlet_id": service.outlet_id,
+        "is_active": service.is_active,
+        "created_at": utc(service.created_at),
+        "updated_at": utc(service.updated_at),
+    }
+
+
+def _claim_slug(session: Session, tenant_id: str, slug: str, *, own_id: str | None = None) -> None:
+    clash = session.scalar(select(Service.id).where(Service.tenant_id == tenant_id, Service.slug == slug))
+    if clash is not None and clash != own_id:
+        raise Conflict(f"A service with slug '{slug}' already exists")
+
+
+def _apply(service: Service, fields: dict[str, Any]) -> None:
+    pricing = fields.pop("pricing", None)
+    if pricing is not None:
+        service.base_price, service.currency = pricing["base_price"], pricing["currency"]
+    for name, value in fields.items():
+        setattr(service, name, value)
+
+
+def create(*, db: Database, tenant_id: str, body: ServiceCreate) -> dict[str, Any]:
+    """Create a service; the slug (given or made from the name) is unique per tenant."""
+
+    def work(session: Session) -> dict[str, Any]:
+        if body.outlet_id is not None:
+            load(session, Outlet, tenant_id, body.outlet_id, "Outlet")
+        slug = body.slug or slugify(body.name)
+        _claim_slug(session, tenant_id, slug)
+        service = Service(tenant_id=tenant_id, slug=slug)
+        _apply(service, body.model_dump(exclude={"slug"}))
+        session.add(service)
+        session.flush()
+        return public(service)
+
+    return uow.write(db, work, duplicate="A service with this slug already exists")
+
+
+def get(*, db: Database, tenant_id: str, service_id: str) -> dict[str, Any]:
+    """One service of the tenant (inactive ones included)."""
+    return uow.read(db, lambda s: public(load(s, Service, tenant_id, service_id, KIND)))
+
+
+def update(*, db: Database, policy: Policy, tenant_id: str, service_id: str, body: ServiceUpdate) -> dict:
+    """Partial update; a capacity change goes through the policy (grandfathering by default)."""
+
+    def work(session: Session) -> dict[str, Any]:
+        service = load(session, Service, tenant_id, service_id, KIND)
+        changes = body.changes()
+        if changes.get("outlet_id") is not None:
+            load(session, Outlet, tenant_id, changes["outlet_id"], "Outlet")
+        if "slug" in changes:
+            _claim_slug(session, tenant_id, changes["slug"], own_id=service.id)
+        old = policy.effective_capacity(service)
+        _apply(service, changes)
+        service.updated_at = utcnow()
+        new = policy.effective_capacity(service)
+        if new != old:
+            policy.on_capacity_change(session, service=service, old=old, new=new)
+        session.flush()
+        return public(service)
+
+    return uow.write(db, work, duplicate="A service with this slug already exists")
+
+
+def deactivate(*, db: Database, tenant_id: str, service_id: str) -> dict[str, Any]:
+    """Soft delete: the service stays readable with is_active false and cannot be booked."""
+
+    def work(session: Session) -> dict[str, Any]:
+        service = load(session, Service, tenant_id, service_id, KIND)
+        service.is_active = False
+        service.updated_at = utcnow()
+        return public(service)
+
+    return uow.write(db, work)
+
+
+def list_page(
+    *, db: Database, tenant_id: str, page: int, size: int, outlet_id: str | None, is_active: bool | None
+) -> dict[str, Any]:
+    """The tenant's services, oldest first."""
+    query = select(Service).where(Service.tenant_id == tenant_id).order_by(Service.created_at, Service.id)
+    if outlet_id is not None:
+        query = query.where(Service.outlet_id == outlet_id)
+    if is_active is not None:
+        query = query.where(Service.is_active.is_(is_active))
+
+    def work(session: Session) -> dict[str, Any]:
+        rows, total = paged(session, query, page=page, size=size)
+        return page_of([public(r) for r in rows], total=total, page=page, size=size)
+
+    return uow.read(db, work)

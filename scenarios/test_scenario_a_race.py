@@ -39,11 +39,13 @@ ROUNDS = 5  # a race that passes once proves little; P10 repeats trials
 @dataclass(frozen=True)
 class Round:
     n: int
-    k: int
+    k: int  # free places when the burst left
+    capacity: int
     outcomes: list[Outcome]
     confirmed: list[str]  # ids of confirmed appointments of the session, from GET /appointments
     grid: httpx.Response  # the stage's grid, read after the list
     staff_id: str
+    day: date
 
 
 def _confirmed_ids(api: Any, stage: Stage, day: date) -> list[str]:
@@ -66,44 +68,35 @@ def _confirmed_ids(api: Any, stage: Stage, day: date) -> list[str]:
 
 
 async def _race(
-    factory: Factory,
-    api: Any,
-    target: Any,
-    token: str,
-    *,
-    day: date,
-    n: int,
-    k: int,
-    capacity: int,
-    label: str,
+    factory: Factory, api: Any, base_url: str, token: str, *, day: date, n: int, k: int, capacity: int, r: int
 ) -> Round:
     """One round: a fresh session with K free places, N bookings released together, two read-backs."""
+    label = f"Race {n} vs {k} of {capacity} round {r}"
     stage = factory.stage(label, capacity=capacity, parallel=capacity > 1, day=day, window=("09:00", "12:00"))
-    prefilled = capacity - k  # CONTRACT.md §5.9 speaks of K *free* places
-    if prefilled:
-        expect_statuses(stage.fill(START, prefilled), 201, why="places taken before the race")
+    if capacity > k:  # CONTRACT.md §5.9 speaks of K *free* places
+        expect_statuses(stage.fill(START, capacity - k), 201, why="places taken before the race")
     customers = [factory.customer() for _ in range(n)]
     item = ep.BookingItem(service_id=stage.service["id"], staff_id=stage.staff["id"], start_time=START)
     requests = [
         ep.book(customer_id=c["id"], outlet_id=stage.outlet_id, appointment_date=day, items=[item])
         for c in customers
     ]
-    with allure.step(f"{label}: N={n} vs K={k}"):
-        outcomes = await fire_together(target.base_url, token, requests)
+    with allure.step(f"Round {r}: N={n} vs K={k}"):
+        outcomes = await fire_together(base_url, token, requests)
     allure.attach(
-        describe(outcomes), name=f"{label}: all {n} exchanges", attachment_type=allure.attachment_type.TEXT
+        describe(outcomes), name=f"Round {r}: all {n} exchanges", attachment_type=allure.attachment_type.TEXT
     )
     confirmed = _confirmed_ids(api, stage, day)
     for appointment_id in confirmed:  # hand what the burst created to the factory's teardown
         factory.track(httpx.Response(201, json={"id": appointment_id}))
-    return Round(n, k, outcomes, confirmed, stage.grid(), stage.staff["id"])
+    return Round(n, k, capacity, outcomes, confirmed, stage.grid(), stage.staff["id"], day)
 
 
-def _expect_exactly_k(run: Round, *, prefilled: int = 0) -> None:
+def _expect_exactly_k(run: Round) -> None:
     """Exactly K x 201 and N - K x 409; with indeterminate answers, acknowledged <= created <= K (P10)."""
     __tracebackhide__ = True
     counts = classify(run.outcomes)
-    created = len(run.confirmed) - prefilled
+    created = len(run.confirmed) - (run.capacity - run.k)  # minus the places taken before
     unknown = counts.get(INDETERMINATE, 0)
     other = {s: c for s, c in counts.items() if s not in (201, 409, INDETERMINATE)}
     table = describe(run.outcomes)
@@ -122,6 +115,23 @@ def _expect_exactly_k(run: Round, *, prefilled: int = 0) -> None:
         )
 
 
+def _expect_views_agree(run: Round) -> None:
+    """P10's second oracle: the grid's free places = capacity - confirmed appointments in the list."""
+    __tracebackhide__ = True
+    expect_status(run.grid, 200, why="grid after the race")
+    left = max(0, run.capacity - len(run.confirmed))
+    slot = expect_slot(run.grid, day=run.day, start=START, staff_id=run.staff_id, is_available=left > 0)
+    if run.capacity > 1 or "available_capacity" in slot:  # only SHOULD for single services (§6)
+        expect_slot(
+            run.grid,
+            day=run.day,
+            start=START,
+            staff_id=run.staff_id,
+            max_capacity=run.capacity,
+            available_capacity=left,
+        )
+
+
 def _skip_if_inconclusive(run: Round) -> None:
     """A round whose requests never were in flight together tested nothing (P10: inconclusive)."""
     if not overlapped(run.outcomes):
@@ -131,8 +141,9 @@ def _skip_if_inconclusive(run: Round) -> None:
         )
 
 
-def _rounds(n: int, k: int, prefix: str = "") -> list[Any]:
-    return [pytest.param(n, k, r, id=f"{prefix}{n}-vs-{k}-round-{r}") for r in range(1, ROUNDS + 1)]
+def _rounds(n: int, k: int, capacity: int, *, count: int = ROUNDS, prefix: str = "") -> list[Any]:
+    """`count` rounds of N vs K as readable ids ("10-vs-3-round-2"), never random (xdist)."""
+    return [pytest.param(n, k, capacity, r, id=f"{prefix}{n}-vs-{k}-round-{r}") for r in range(1, count + 1)]
 
 
 class TestScenarioARaceCondition:
@@ -142,53 +153,42 @@ class TestScenarioARaceCondition:
         return api.token
 
     @checklist("A-1", "2 simultaneous requests for 1 place: exactly 1 succeeds, 1 fails with conflict")
-    @pytest.mark.parametrize(("n", "k", "r"), _rounds(2, 1))
+    @pytest.mark.parametrize(("n", "k", "capacity", "r"), _rounds(2, 1, 1))
     @pytest.mark.asyncio
     async def test_two_requests_for_one_place_exactly_one_succeeds(
-        self, n, k, r, api, factory, target, token, day
+        self, n, k, capacity, r, api, factory, target, token, day
     ):
-        # Guide setup: "Service with capacity 1": a single-booking service (effective capacity 1).
-        run = await _race(factory, api, target, token, day=day, n=n, k=k, capacity=k, label=f"Round {r}")
+        # Guide setup "Service with capacity 1": a single-booking service (effective capacity 1).
+        run = await _race(factory, api, target.base_url, token, day=day, n=n, k=k, capacity=capacity, r=r)
         _expect_exactly_k(run)
+        _expect_views_agree(run)
         _skip_if_inconclusive(run)
 
     @checklist("A-2", "10 simultaneous requests for 3 places: exactly 3 succeed, 7 fail with conflict")
-    @pytest.mark.parametrize(("n", "k", "r"), _rounds(10, 3))
+    @pytest.mark.parametrize(
+        ("n", "k", "capacity", "r"),
+        # §5.9 counts *free* places: also capacity 5 with 2 already booked, leaving 3.
+        [*_rounds(10, 3, 3), *_rounds(10, 3, 5, count=2, prefix="capacity-5-two-taken-")],
+    )
     @pytest.mark.asyncio
     async def test_ten_requests_for_three_places_exactly_three_succeed(
-        self, n, k, r, api, factory, target, token, day
+        self, n, k, capacity, r, api, factory, target, token, day
     ):
-        run = await _race(factory, api, target, token, day=day, n=n, k=k, capacity=k, label=f"Round {r}")
+        run = await _race(factory, api, target.base_url, token, day=day, n=n, k=k, capacity=capacity, r=r)
         _expect_exactly_k(run)
-        _skip_if_inconclusive(run)
-
-    @checklist("A-2", "10 simultaneous requests for 3 places: exactly 3 succeed, 7 fail with conflict")
-    @pytest.mark.parametrize(("n", "k", "r"), _rounds(10, 3, prefix="capacity-5-two-taken-")[:2])
-    @pytest.mark.asyncio
-    async def test_ten_requests_for_the_last_three_places_exactly_three_succeed(
-        self, n, k, r, api, factory, target, token, day
-    ):
-        # §5.9 counts *free* places: capacity 5 with 2 already booked leaves 3.
-        run = await _race(factory, api, target, token, day=day, n=n, k=k, capacity=5, label=f"Round {r}")
-        _expect_exactly_k(run, prefilled=2)
+        _expect_views_agree(run)
         _skip_if_inconclusive(run)
 
     @checklist("A-3", "After the race, the grid and the appointment list agree")
-    @pytest.mark.parametrize(("n", "k", "r"), _rounds(6, 3, prefix="first-seat-")[:3])
+    @pytest.mark.parametrize(("n", "k", "capacity", "r"), _rounds(6, 3, 3, count=3, prefix="first-seat-"))
     @pytest.mark.asyncio
-    async def test_grid_and_list_agree_after_first_seat_race(self, n, k, r, api, factory, target, token, day):
+    async def test_grid_and_list_agree_after_first_seat_race(
+        self, n, k, capacity, r, api, factory, target, token, day
+    ):
         # SERVER-NOTES Cal.com #13360/#7967: 6 first bookers on an EMPTY capacity-3 session
         # must sell exactly 3 places (not 1, not 6), and both views must say so.
-        run = await _race(factory, api, target, token, day=day, n=n, k=k, capacity=k, label=f"Round {r}")
-        expect_status(run.grid, 200, why="grid after the race")
-        # Two independent views of one state (P10): grid = max(0, max - confirmed in the list).
-        expect_slot(
-            run.grid,
-            day=day,
-            start=START,
-            staff_id=run.staff_id,
-            max_capacity=k,
-            available_capacity=max(0, k - len(run.confirmed)),
-        )
+        run = await _race(factory, api, target.base_url, token, day=day, n=n, k=k, capacity=capacity, r=r)
+        _expect_views_agree(run)
         expect_equal(len(run.confirmed), k, what="confirmed appointments of the session (GET /appointments)")
         _expect_exactly_k(run)
+        _skip_if_inconclusive(run)

@@ -108,6 +108,11 @@ def _expect_exactly_k(run: Round) -> None:
             f"{run.n - run.k}, got {dict(counts)}; {created} booking(s) created (GET /appointments)"
             f"\n\n{table}"
         )
+    if unknown and counts.get(409, 0) > run.n - run.k:  # refused while places were left (first-seat)
+        raise CapacityMismatch(
+            f"{counts.get(409, 0)} refusals, but only {run.n - run.k} of {run.n} may be refused when "
+            f"{run.k} places are free\n\n{table}"
+        )
     if unknown and not counts.get(201, 0) <= created <= run.k:
         raise CapacityMismatch(
             f"{unknown} answer(s) never came, so only bounds apply: 201 x {counts.get(201, 0)} "

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
@@ -58,8 +64,24 @@ def not_found(kind: str) -> NotFound:
     return NotFound(f"{kind} not found")
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON escaped to ASCII: a 422 may echo input holding lone surrogates, which UTF-8 refuses."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def install_handlers(app: FastAPI) -> None:
     """One handler for every domain error; the conflict status comes from the policy (fault seam)."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = jsonable_encoder(exc.errors())
+        for error in errors:  # Python's json reads 1e400 and NaN; JSON cannot echo them back
+            value = error.get("input")
+            if isinstance(value, float) and not math.isfinite(value):
+                error["input"] = str(value)
+        return AsciiJSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:

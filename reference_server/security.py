@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -11,8 +12,12 @@ from pwdlib import PasswordHash
 ALGORITHM = "HS256"
 ROLES = ("tenant_admin", "outlet_manager", "staff")
 _hasher = PasswordHash.recommended()
-# Verifying against this keeps "unknown email" as slow as "wrong password" (no user probing).
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps "unknown email" as slow as "wrong password" (no user probing)."""
+    return _hasher.hash("not-a-real-password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,7 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Constant-work check; a missing hash still costs one verification."""
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False
     try:
         return _hasher.verify(password, password_hash)

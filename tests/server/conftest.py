@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from server_api import Api, login, next_weekday
 from server_procs import Server, start_server
 

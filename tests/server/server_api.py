@@ -61,7 +61,12 @@ class Api:
         return self.created("/services", {**body, **extra})
 
     def staff(self, first: str = "Emma", last: str = "Martinez", **extra: Any) -> dict[str, Any]:
-        body = {"first_name": first, "last_name": last, "email": f"{unique('s')}@x.test", "outlet_id": self.outlet_id}
+        body = {
+            "first_name": first,
+            "last_name": last,
+            "email": f"{unique('s')}@x.test",
+            "outlet_id": self.outlet_id,
+        }
         return self.created("/staff", {**body, **extra})
 
     def window(self, staff_id: str, day: str = "monday", start: str = "09:00", end: str = "17:00") -> dict:
@@ -69,11 +74,23 @@ class Api:
         return self.created("/availability", {**body, "outlet_id": self.outlet_id})
 
     def customer(self) -> dict[str, Any]:
-        body = {"first_name": "Cust", "last_name": unique("c"), "email": f"{unique('c')}@x.test", "phone": "+62"}
+        body = {
+            "first_name": "Cust",
+            "last_name": unique("c"),
+            "email": f"{unique('c')}@x.test",
+            "phone": "+62",
+        }
         return self.created("/customers", body)
 
-    def book(self, service_id: str, staff_id: str, day: date, start: str, customer_id: str | None = None,
-             **extra: Any) -> httpx.Response:
+    def book(
+        self,
+        service_id: str,
+        staff_id: str,
+        day: date,
+        start: str,
+        customer_id: str | None = None,
+        **extra: Any,
+    ) -> httpx.Response:
         body = {
             "customer_id": customer_id or self.customer()["id"],
             "outlet_id": self.outlet_id,
@@ -84,8 +101,13 @@ class Api:
         return self.http.post("/appointments", json=body)
 
     def grid(self, service_id: str, staff_id: str | None, day: date, **params: Any) -> dict[str, Any]:
-        query = {"outlet_id": self.outlet_id, "service_id": service_id, "start_date": day.isoformat(),
-                 "end_date": day.isoformat(), **params}
+        query = {
+            "outlet_id": self.outlet_id,
+            "service_id": service_id,
+            "start_date": day.isoformat(),
+            "end_date": day.isoformat(),
+            **params,
+        }
         if staff_id:
             query["staff_id"] = staff_id
         response = self.http.get("/availability/availability-grid", params=query)

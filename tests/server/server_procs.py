@@ -41,7 +41,9 @@ class Server:
                 self.process.wait()
 
 
-def start_server(database_url: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+def start_server(
+    database_url: str, log: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Server:
     """A running server on a free port, answering /health; raises with its log if it does not."""
     port = free_port()
     command = [sys.executable, "-m", "reference_server", "--port", str(port), "--database-url", database_url]

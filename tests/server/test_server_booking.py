@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-
 from server_api import next_weekday
 
 
@@ -23,21 +22,40 @@ def test_booking_response_shape(admin, yoga, monday):
     assert body["appointment_date"] == monday.isoformat() and body["outlet_id"] == admin.outlet_id
     assert body["customer"] == {"id": customer["id"], "name": f"Cust {customer['last_name']}"}
     assert body["customer_id"] == customer["id"] and body["created_at"].endswith("Z")
-    assert body["services"] == [{"service_id": service["id"], "service_name": service["name"],
-                                 "staff_id": staff["id"], "staff_name": "Emma Martinez", "start_time": "10:00:00",
-                                 "end_time": "11:00:00", "duration_minutes": 60}]
+    assert body["services"] == [
+        {
+            "service_id": service["id"],
+            "service_name": service["name"],
+            "staff_id": staff["id"],
+            "staff_name": "Emma Martinez",
+            "start_time": "10:00:00",
+            "end_time": "11:00:00",
+            "duration_minutes": 60,
+        }
+    ]
     assert admin.get(f"/appointments/{body['id']}").json() == body
 
 
 def test_capacity_is_enforced_and_the_grid_follows(admin, yoga, monday):
     service, staff = yoga
-    assert [admin.book(service["id"], staff["id"], monday, "10:00").status_code for _ in range(4)] == [201] * 3 + [409]
+    assert [admin.book(service["id"], staff["id"], monday, "10:00").status_code for _ in range(4)] == [
+        201
+    ] * 3 + [409]
     detail = admin.book(service["id"], staff["id"], monday, "10:00").json()["detail"]
-    assert detail == (f"Staff member Emma Martinez is fully booked for {service['name']} at 10:00 on "
-                      f"{monday.isoformat()} (3/3 booked)")
+    assert detail == (
+        f"Staff member Emma Martinez is fully booked for {service['name']} at 10:00 on "
+        f"{monday.isoformat()} (3/3 booked)"
+    )
     slot = admin.slot(service["id"], staff["id"], monday, "10:00")
-    assert slot == {"start_time": "10:00", "end_time": "11:00", "staff_id": staff["id"], "is_available": False,
-                    "allows_parallel_bookings": True, "available_capacity": 0, "max_capacity": 3}
+    assert slot == {
+        "start_time": "10:00",
+        "end_time": "11:00",
+        "staff_id": staff["id"],
+        "is_available": False,
+        "allows_parallel_bookings": True,
+        "available_capacity": 0,
+        "max_capacity": 3,
+    }
 
 
 def test_single_booking_service_takes_one(admin, monday):
@@ -53,24 +71,42 @@ def test_single_booking_service_takes_one(admin, monday):
 def test_grid_shape_and_window_rules(admin, yoga, monday):
     service, staff = yoga
     grid = admin.grid(service["id"], staff["id"], monday, end_date=(monday + timedelta(days=1)).isoformat())
-    assert list(grid) == ["start_date", "end_date", "num_days", "slot_interval_minutes", "availability_grid",
-                          "metadata"]
+    assert list(grid) == [
+        "start_date",
+        "end_date",
+        "num_days",
+        "slot_interval_minutes",
+        "availability_grid",
+        "metadata",
+    ]
     assert grid["num_days"] == 2 and grid["slot_interval_minutes"] == 30
     slots = grid["availability_grid"][monday.isoformat()]
     assert [s["start_time"] for s in slots] == ["10:00", "10:30", "11:00", "14:00", "14:30", "15:00"]
     assert grid["availability_grid"][(monday + timedelta(days=1)).isoformat()] == []
-    assert grid["metadata"] == {"service_id": service["id"], "service_name": service["name"],
-                                "outlet_id": admin.outlet_id, "outlet_name": "Downtown Branch",
-                                "staff_id": staff["id"], "total_available_slots": 6, "service_duration_minutes": 60}
+    assert grid["metadata"] == {
+        "service_id": service["id"],
+        "service_name": service["name"],
+        "outlet_id": admin.outlet_id,
+        "outlet_name": "Downtown Branch",
+        "staff_id": staff["id"],
+        "total_available_slots": 6,
+        "service_duration_minutes": 60,
+    }
 
 
 def test_grid_defaults_and_limits(admin, yoga, monday):
     service, _ = yoga
     query = {"outlet_id": admin.outlet_id, "service_id": service["id"], "start_date": monday.isoformat()}
     body = admin.get("/availability/availability-grid", params=query).json()
-    assert body["num_days"] == 7 and len(body["availability_grid"]) == 7 and body["metadata"]["staff_id"] is None
-    for bad in [{"end_date": (monday - timedelta(days=1)).isoformat()}, {"num_days": 32},
-                {"end_date": (monday + timedelta(days=31)).isoformat()}, {"slot_interval_minutes": 4}]:
+    assert (
+        body["num_days"] == 7 and len(body["availability_grid"]) == 7 and body["metadata"]["staff_id"] is None
+    )
+    for bad in [
+        {"end_date": (monday - timedelta(days=1)).isoformat()},
+        {"num_days": 32},
+        {"end_date": (monday + timedelta(days=31)).isoformat()},
+        {"slot_interval_minutes": 4},
+    ]:
         assert admin.get("/availability/availability-grid", params={**query, **bad}).status_code == 422, bad
 
 
@@ -79,8 +115,12 @@ def test_off_grid_booked_start_is_listed(admin, monday):
     admin.window(staff["id"], "monday", "10:00", "12:00")
     assert admin.book(service["id"], staff["id"], monday, "10:15").status_code == 201
     slots = admin.grid(service["id"], staff["id"], monday)["availability_grid"][monday.isoformat()]
-    assert {s["start_time"]: s["available_capacity"] for s in slots} == {"10:00": 0, "10:15": 3, "10:30": 0,
-                                                                          "11:00": 0}
+    assert {s["start_time"]: s["available_capacity"] for s in slots} == {
+        "10:00": 0,
+        "10:15": 3,
+        "10:30": 0,
+        "11:00": 0,
+    }
 
 
 def test_other_service_overlapping_blocks_the_staff_member(admin, monday):
@@ -142,7 +182,10 @@ def test_same_customer_twice_in_a_session_is_409(admin, yoga, monday):
 
 
 def test_booking_window_and_inactive_service_are_400(admin, monday):
-    service, staff = admin.service(min_advance_booking_hours=24 * 30, max_advance_booking_days=90), admin.staff()
+    service, staff = (
+        admin.service(min_advance_booking_hours=24 * 30, max_advance_booking_days=90),
+        admin.staff(),
+    )
     for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
         admin.window(staff["id"], day, "00:00", "23:30")
     assert admin.book(service["id"], staff["id"], monday - timedelta(days=14), "10:00").status_code == 400
@@ -156,9 +199,19 @@ def test_booking_window_and_inactive_service_are_400(admin, monday):
 
 def test_differing_duration_is_422(admin, yoga, monday):
     service, staff = yoga
-    body = {"customer_id": admin.customer()["id"], "outlet_id": admin.outlet_id, "appointment_date": monday.isoformat(),
-            "services": [{"service_id": service["id"], "staff_id": staff["id"], "start_time": "10:00",
-                          "duration_minutes": 45}]}
+    body = {
+        "customer_id": admin.customer()["id"],
+        "outlet_id": admin.outlet_id,
+        "appointment_date": monday.isoformat(),
+        "services": [
+            {
+                "service_id": service["id"],
+                "staff_id": staff["id"],
+                "start_time": "10:00",
+                "duration_minutes": 45,
+            }
+        ],
+    }
     response = admin.post("/appointments", json=body)
     assert response.status_code == 422 and isinstance(response.json()["detail"], list)
     body["services"][0]["duration_minutes"] = 60
@@ -168,14 +221,22 @@ def test_differing_duration_is_422(admin, yoga, monday):
 def test_several_items_are_checked_together(admin, monday):
     first, second, staff = admin.service(), admin.service(duration=30), admin.staff()
     admin.window(staff["id"])
-    body = {"customer_id": admin.customer()["id"], "outlet_id": admin.outlet_id, "appointment_date": monday.isoformat(),
-            "services": [{"service_id": first["id"], "staff_id": staff["id"], "start_time": "10:00"},
-                         {"service_id": second["id"], "staff_id": staff["id"], "start_time": "10:30"}]}
+    body = {
+        "customer_id": admin.customer()["id"],
+        "outlet_id": admin.outlet_id,
+        "appointment_date": monday.isoformat(),
+        "services": [
+            {"service_id": first["id"], "staff_id": staff["id"], "start_time": "10:00"},
+            {"service_id": second["id"], "staff_id": staff["id"], "start_time": "10:30"},
+        ],
+    }
     assert admin.post("/appointments", json=body).status_code == 409
     body["services"][1]["start_time"] = "11:00"
     created = admin.post("/appointments", json=body).json()
-    assert [(s["start_time"], s["end_time"]) for s in created["services"]] == [("10:00:00", "11:00:00"),
-                                                                             ("11:00:00", "11:30:00")]
+    assert [(s["start_time"], s["end_time"]) for s in created["services"]] == [
+        ("10:00:00", "11:00:00"),
+        ("11:00:00", "11:30:00"),
+    ]
 
 
 def test_unknown_references_are_404(admin, yoga, monday):

@@ -1,5 +1,4 @@
 import httpx
-
 from server_api import unique
 
 
@@ -14,7 +13,9 @@ def test_openapi_and_docs_are_served(server):
 
 
 def test_login_returns_a_bearer_token_and_the_user(server):
-    response = httpx.post(f"{server.url}/api/v1/auth/login", json={"email": "admin@example.com", "password": "admin12345"})
+    response = httpx.post(
+        f"{server.url}/api/v1/auth/login", json={"email": "admin@example.com", "password": "admin12345"}
+    )
     body = response.json()
     assert response.status_code == 200 and body["token_type"] == "bearer" and body["expires_in"] > 0
     assert body["user"]["email"] == "admin@example.com" and body["user"]["role"] == "tenant_admin"
@@ -32,17 +33,33 @@ def test_tenants_me_lists_outlets(admin):
 
 
 def test_every_endpoint_needs_a_token(anonymous):
-    for method, path in [("GET", "/tenants/me"), ("GET", "/services"), ("POST", "/services"),
-                         ("GET", "/appointments"), ("GET", "/availability/availability-grid")]:
+    for method, path in [
+        ("GET", "/tenants/me"),
+        ("GET", "/services"),
+        ("POST", "/services"),
+        ("GET", "/appointments"),
+        ("GET", "/availability/availability-grid"),
+    ]:
         assert anonymous.request(method, path).status_code == 401
 
 
 def test_service_echoes_every_field(admin):
-    body = {"name": unique("Haircut"), "slug": unique("haircut"), "description": "d", "category": "Hair",
-            "duration_minutes": 45, "preparation_minutes": 5, "cleanup_minutes": 10,
-            "pricing": {"base_price": 75000, "currency": "IDR"}, "allow_parallel_bookings": True,
-            "max_parallel_bookings": 4, "min_advance_booking_hours": 2, "max_advance_booking_days": 30,
-            "outlet_id": admin.outlet_id, "is_active": True}
+    body = {
+        "name": unique("Haircut"),
+        "slug": unique("haircut"),
+        "description": "d",
+        "category": "Hair",
+        "duration_minutes": 45,
+        "preparation_minutes": 5,
+        "cleanup_minutes": 10,
+        "pricing": {"base_price": 75000, "currency": "IDR"},
+        "allow_parallel_bookings": True,
+        "max_parallel_bookings": 4,
+        "min_advance_booking_hours": 2,
+        "max_advance_booking_days": 30,
+        "outlet_id": admin.outlet_id,
+        "is_active": True,
+    }
     created = admin.created("/services", body)
     assert {k: created[k] for k in body} == body
     assert len(created["id"]) == 24 and created["created_at"].endswith("Z") and created["updated_at"]
@@ -60,7 +77,9 @@ def test_service_slug_is_made_from_the_name_and_unique(admin):
 def test_service_defaults(admin):
     created = admin.created("/services", {"name": unique("Plain"), "duration_minutes": 30})
     assert created["allow_parallel_bookings"] is False and created["max_parallel_bookings"] == 1
-    assert created["cleanup_minutes"] == 0 and created["max_advance_booking_days"] == 60 and created["is_active"]
+    assert (
+        created["cleanup_minutes"] == 0 and created["max_advance_booking_days"] == 60 and created["is_active"]
+    )
 
 
 def test_service_partial_update_and_soft_delete(admin):
@@ -74,9 +93,14 @@ def test_service_partial_update_and_soft_delete(admin):
 
 
 def test_service_validation_is_422(admin):
-    for bad in [{"duration_minutes": 0}, {"duration_minutes": 481}, {"max_parallel_bookings": 0},
-                {"cleanup_minutes": 121}, {"pricing": {"base_price": -1, "currency": "IDR"}},
-                {"pricing": {"base_price": 1, "currency": "rupiah"}}]:
+    for bad in [
+        {"duration_minutes": 0},
+        {"duration_minutes": 481},
+        {"max_parallel_bookings": 0},
+        {"cleanup_minutes": 121},
+        {"pricing": {"base_price": -1, "currency": "IDR"}},
+        {"pricing": {"base_price": 1, "currency": "rupiah"}},
+    ]:
         body = {"name": unique("Bad"), "duration_minutes": 60, **bad}
         assert admin.post("/services", json=body).status_code == 422, bad
 
@@ -106,43 +130,71 @@ def test_other_tenant_ids_answer_404(admin, other):
     assert other.put(f"/services/{service['id']}", json={"name": "x"}).status_code == 404
     assert other.delete(f"/staff/{staff['id']}").status_code == 404
     assert other.get(f"/customers/{customer['id']}").status_code == 404
-    assert service["id"] not in {s["id"] for s in other.get("/services", params={"size": 100}).json()["items"]}
+    assert service["id"] not in {
+        s["id"] for s in other.get("/services", params={"size": 100}).json()["items"]
+    }
 
 
 def test_staff_crud(admin):
     service = admin.service()
-    staff = admin.staff("John", "Smith", service_ids=[service["id"]], phone="+62", position="Stylist",
-                        hire_date="2024-01-01")
-    assert staff["full_name"] == "John Smith" and staff["service_ids"] == [service["id"]] and staff["is_active"]
+    staff = admin.staff(
+        "John", "Smith", service_ids=[service["id"]], phone="+62", position="Stylist", hire_date="2024-01-01"
+    )
+    assert (
+        staff["full_name"] == "John Smith" and staff["service_ids"] == [service["id"]] and staff["is_active"]
+    )
     assert admin.put(f"/staff/{staff['id']}", json={"position": "Senior"}).json()["position"] == "Senior"
-    assert admin.post("/staff", json={"first_name": "A", "last_name": "B", "service_ids": ["f" * 24]}).status_code == 404
+    assert (
+        admin.post(
+            "/staff", json={"first_name": "A", "last_name": "B", "service_ids": ["f" * 24]}
+        ).status_code
+        == 404
+    )
     assert admin.delete(f"/staff/{staff['id']}").json()["is_active"] is False
     assert admin.get("/staff", params={"size": 5}).json()["total"] >= 1
 
 
 def test_customer_crud_search_and_unique_email(admin):
     customer = admin.customer()
-    clash = admin.post("/customers", json={**{k: customer[k] for k in ("first_name", "last_name", "phone")},
-                                           "email": customer["email"].upper()})
+    clash = admin.post(
+        "/customers",
+        json={
+            **{k: customer[k] for k in ("first_name", "last_name", "phone")},
+            "email": customer["email"].upper(),
+        },
+    )
     assert clash.status_code == 409
     found = admin.get("/customers", params={"search": customer["last_name"][2:]}).json()
     assert [c["id"] for c in found["items"]] == [customer["id"]]
     assert admin.put(f"/customers/{customer['id']}", json={"phone": "+1"}).json()["phone"] == "+1"
     assert admin.delete(f"/customers/{customer['id']}").status_code == 204
     assert admin.get(f"/customers/{customer['id']}").status_code == 404
-    assert admin.post("/customers", json={"first_name": "A", "last_name": "B", "email": "not-an-email"}).status_code == 422
+    assert (
+        admin.post(
+            "/customers", json={"first_name": "A", "last_name": "B", "email": "not-an-email"}
+        ).status_code
+        == 422
+    )
 
 
 def test_availability_windows(admin):
     staff = admin.staff()
     window = admin.window(staff["id"], "monday", "09:00", "12:00")
-    assert (window["start_time"], window["end_time"], window["is_available"]) == ("09:00:00", "12:00:00", True)
+    assert (window["start_time"], window["end_time"], window["is_available"]) == (
+        "09:00:00",
+        "12:00:00",
+        True,
+    )
     assert admin.window(staff["id"], "monday", "13:00", "17:00")["day_of_week"] == "monday"
-    overlap = admin.post("/availability", json={"staff_id": staff["id"], "day_of_week": "monday",
-                                                "start_time": "11:00", "end_time": "14:00"})
+    overlap = admin.post(
+        "/availability",
+        json={"staff_id": staff["id"], "day_of_week": "monday", "start_time": "11:00", "end_time": "14:00"},
+    )
     assert overlap.status_code == 409 and "Emma Martinez" in overlap.json()["detail"]
-    backwards = admin.post("/availability", json={"staff_id": staff["id"], "day_of_week": "tuesday",
-                                                  "start_time": "17:00", "end_time": "09:00"})
+    backwards = admin.post(
+        "/availability",
+        json={"staff_id": staff["id"], "day_of_week": "tuesday", "start_time": "17:00", "end_time": "09:00"},
+    )
     assert backwards.status_code == 422
     listed = admin.get("/availability", params={"staff_id": staff["id"]}).json()["items"]
     assert [w["start_time"] for w in listed] == ["09:00:00", "13:00:00"]

@@ -44,8 +44,13 @@ def test_candidate_starts_skip_windows_shorter_than_the_block():
 
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
-    [((600, 660), (660, 720), False), ((600, 660), (630, 690), True), ((600, 720), (615, 630), True),
-     ((615, 630), (600, 720), True), ((600, 660), (540, 600), False)],
+    [
+        ((600, 660), (660, 720), False),
+        ((600, 660), (630, 690), True),
+        ((600, 720), (615, 630), True),
+        ((615, 630), (600, 720), True),
+        ((600, 660), (540, 600), False),
+    ],
 )
 def test_overlap_is_half_open(a, b, expected):
     assert overlaps(*a, *b) is expected
@@ -58,18 +63,33 @@ def test_windows_overlap_detects_touching_as_disjoint():
 
 @pytest.mark.parametrize(
     ("current", "target", "allowed"),
-    [("pending", "confirmed", True), ("confirmed", "cancelled", True), ("confirmed", "no_show", True),
-     ("confirmed", "in_progress", True), ("in_progress", "completed", True), ("cancelled", "cancelled", False),
-     ("cancelled", "confirmed", False), ("completed", "cancelled", False), ("confirmed", "completed", False),
-     ("no_show", "confirmed", False), ("confirmed", "pending", False)],
+    [
+        ("pending", "confirmed", True),
+        ("confirmed", "cancelled", True),
+        ("confirmed", "no_show", True),
+        ("confirmed", "in_progress", True),
+        ("in_progress", "completed", True),
+        ("cancelled", "cancelled", False),
+        ("cancelled", "confirmed", False),
+        ("completed", "cancelled", False),
+        ("confirmed", "completed", False),
+        ("no_show", "confirmed", False),
+        ("confirmed", "pending", False),
+    ],
 )
 def test_transitions_follow_the_contract(current, target, allowed):
     assert can_transition(current, target) is allowed
 
 
 def test_effective_capacity_is_one_without_parallel_bookings():
-    assert policy.effective_capacity(SimpleNamespace(allow_parallel_bookings=False, max_parallel_bookings=10)) == 1
-    assert policy.effective_capacity(SimpleNamespace(allow_parallel_bookings=True, max_parallel_bookings=10)) == 10
+    assert (
+        policy.effective_capacity(SimpleNamespace(allow_parallel_bookings=False, max_parallel_bookings=10))
+        == 1
+    )
+    assert (
+        policy.effective_capacity(SimpleNamespace(allow_parallel_bookings=True, max_parallel_bookings=10))
+        == 10
+    )
 
 
 def test_cancelled_and_no_show_do_not_count():
@@ -95,7 +115,9 @@ def test_assess_treats_the_same_service_at_another_start_as_busy():
 def test_assess_includes_prep_and_cleanup_in_the_blocked_interval():
     # The earlier session blocks until 11:15 (60 min + 15 cleanup): an 11:00 start overlaps.
     assert policy.assess([booked(600, 675, service="other")], candidate(660, 720), capacity=1).busy_with
-    assert policy.assess([booked(600, 660, service="other")], candidate(660, 720), capacity=1).busy_with is None
+    assert (
+        policy.assess([booked(600, 660, service="other")], candidate(660, 720), capacity=1).busy_with is None
+    )
 
 
 def test_assess_finds_the_same_customer_in_the_session():
@@ -130,7 +152,9 @@ def test_bad_times_are_refused(text):
         TypeAdapter(TimeOfDay).validate_python(text)
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("00:00", 0), ("10:00", 600), ("23:59", 1439), ("09:30:00", 570)])
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("00:00", 0), ("10:00", 600), ("23:59", 1439), ("09:30:00", 570)]
+)
 def test_good_times_parse_to_minutes(text, minutes):
     assert TypeAdapter(TimeOfDay).validate_python(text) == minutes
 

@@ -14,7 +14,9 @@ def _claims(token: str) -> dict:
 
 
 def _status(server, token: str) -> int:
-    return httpx.get(f"{server.url}/api/v1/tenants/me", headers={"Authorization": f"Bearer {token}"}).status_code
+    return httpx.get(
+        f"{server.url}/api/v1/tenants/me", headers={"Authorization": f"Bearer {token}"}
+    ).status_code
 
 
 def _b64(data: dict) -> str:
@@ -46,7 +48,9 @@ def test_alg_none_is_401(server, token):
 
 
 def test_token_signed_with_another_key_is_401(server, token):
-    assert _status(server, jwt.encode(_claims(token), "another-key-of-sufficient-length-000000", "HS256")) == 401
+    assert (
+        _status(server, jwt.encode(_claims(token), "another-key-of-sufficient-length-000000", "HS256")) == 401
+    )
 
 
 def test_expired_token_is_401(server, token):

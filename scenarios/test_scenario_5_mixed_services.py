@@ -110,3 +110,44 @@ class TestScenario5MixedServicesOnSameStaff:
         if "max_capacity" in slot:
             expect_equal(slot["max_capacity"], 1, what="training max_capacity", response=run.training_grid)
         self._slot(run.yoga_grid, run, "10:00", max_capacity=10, available_capacity=4)
+
+
+@dataclass(frozen=True)
+class SameStart:
+    training: httpx.Response
+    yoga: httpx.Response
+    yoga_grid: httpx.Response
+    staff: dict[str, Any]
+    day: date
+
+
+class TestScenario5SessionsAtTheSameStartStaySeparate:
+    """Two services of one staff member at the SAME start: each session keeps its own count.
+
+    Not a guide step: it kills a server whose capacity counter is keyed by (date, start) only
+    (reference_server fault capacity-keyed-by-start), where the training booking would be
+    counted as one of yoga's places instead of making the staff member busy. Its own staff
+    member, so concurrent tests on the same day cannot change the numbers.
+    """
+
+    @pytest.fixture(scope="class")
+    def run(self, factory, outlet, day) -> SameStart:
+        yoga = factory.service("Group Yoga Same Start", parallel=True, capacity=3, duration=60)
+        personal = factory.service("Personal Training Same Start", parallel=False, capacity=1, duration=60)
+        staff = factory.staff("Same Start Instructor")
+        factory.availability(staff, day=day, start="09:00", end="17:00")
+        stage = Stage(factory=factory, service=yoga, staff=staff, outlet_id=outlet["id"], day=day)
+        with allure.step("Book Personal Training at 11:00, then Group Yoga at 11:00 (same staff)"):
+            training = stage.book("11:00", service=personal)
+            yoga_booking = stage.book("11:00")
+        with allure.step("Read the yoga grid"):
+            yoga_grid = stage.grid()
+        return SameStart(training, yoga_booking, yoga_grid, staff, day)
+
+    @checklist("S5-6", "Service-specific capacity tracking works")
+    def test_another_services_session_at_the_same_start_is_not_a_shared_count(self, run):
+        expect_status(run.training, 201, why="training at 11:00 on a free staff member")
+        # CONTRACT.md §5.3: the staff member is busy with training, so yoga at 11:00 is refused;
+        # a shared (date, start) counter would count training as 1 of yoga's 3 places instead.
+        expect_status(run.yoga, 409, why="yoga at 11:00 while the staff member gives training")
+        expect_slot(run.yoga_grid, day=run.day, start="11:00", staff_id=run.staff["id"], is_available=False)

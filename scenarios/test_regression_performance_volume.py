@@ -12,6 +12,7 @@ appointment list must hold exactly those 46.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class Timing:
     what: str
     samples_ms: list[float]  # around the client call: what the assertion uses
     wire_ms: list[float]  # httpx's response.elapsed: without the suite's own recording, for diagnosis
+    load: float  # 1-min load average of the machine running the suite: a busy runner slows the target too
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile (p95 of 20 samples = the 19th fastest)."""
@@ -64,7 +66,8 @@ class Timing:
         return (
             f"{self.what}: n={len(self.samples_ms)} p50={self.percentile(50):.1f} ms "
             f"p95={self.percentile(95):.1f} ms max={max(self.samples_ms):.1f} ms "
-            f"(on the wire: p50={wire[len(wire) // 2]:.1f} ms max={wire[-1]:.1f} ms)"
+            f"(on the wire: p50={wire[len(wire) // 2]:.1f} ms max={wire[-1]:.1f} ms; "
+            f"runner load {self.load:.1f} on {os.cpu_count()} CPUs)"
         )
 
 
@@ -76,7 +79,7 @@ def _timed(what: str, calls: list[Callable[[], httpx.Response]]) -> tuple[list[h
         responses.append(call())
         samples.append((time.perf_counter() - start) * 1000.0)
     wire = [r.elapsed.total_seconds() * 1000.0 for r in responses]
-    return responses, Timing(what, samples, wire)
+    return responses, Timing(what, samples, wire, os.getloadavg()[0])
 
 
 def _confirmed_total(api: Any, *, day: date, staff_id: str, service_id: str) -> int:

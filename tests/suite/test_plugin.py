@@ -68,6 +68,7 @@ def test_unreachable_target_exits_3_with_one_clear_line(suite_project):
     assert f"Cannot reach {url} (ConnectError: " in _output(result)
     assert "Check --base-url / PYTEST_BASE_URL." in _output(result)
     assert "Traceback" not in _output(result)
+    assert _output(result).count("Cannot reach") == 1
 
 
 def test_refused_credentials_exit_3_naming_the_options(suite_project, fake_target):

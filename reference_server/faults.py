@@ -105,18 +105,25 @@ class WindowUnchecked(Policy):
 
 
 class Unlocked(Policy):
-    """Check, then insert, in two transactions and without a lock (calcom #13397)."""
+    """Check, then insert, in two transactions and without a lock (calcom #13397).
+
+    On SQLite every write transaction starts with BEGIN IMMEDIATE (the database's one write
+    lock), which would still serialise the requests; and a deferred BEGIN alone would fail the
+    late writer with SQLITE_BUSY_SNAPSHOT, which is retried. So the check reads in its own
+    deferred transaction (readers run side by side under WAL) and the insert lands in a new
+    one that re-checks nothing: what an autocommit ORM does. PostgreSQL: no lock is enough.
+    """
 
     def lock(self, session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:
-        return None
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("COMMIT")
+            connection.exec_driver_sql("BEGIN")
 
     def between_check_and_insert(self, session: Session) -> None:
         connection = session.connection()
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # BEGIN IMMEDIATE serialises SQLite writers, and a deferred BEGIN would fail the late
-            # writer with SQLITE_BUSY_SNAPSHOT (and be retried): commit the check instead, as an
-            # autocommit ORM does, so the insert lands in a new transaction that re-checks nothing.
             connection.exec_driver_sql("COMMIT")
         time.sleep(RACE_WINDOW_SECONDS)
         if sqlite:

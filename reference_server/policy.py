@@ -24,7 +24,7 @@ class CapacityConfig(Protocol):
     max_parallel_bookings: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Assessment:
     """What the one counting function found for a candidate session."""
 
@@ -38,7 +38,7 @@ class Assessment:
         return 0 if self.busy_with is not None else max(0, self.capacity - self.booked)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GridSlot:
     staff_id: str
     start: int
@@ -75,12 +75,13 @@ class Policy:
         )
 
     def staff_overlap(self, booked: Booked, candidate: Candidate) -> bool:
-        """Another session of the staff member whose blocked interval overlaps (§5.3)."""
-        if booked.staff_id != candidate.staff_id or booked.day != candidate.day:
-            return False
-        if self.same_session(booked, candidate):
-            return False
-        return overlaps(booked.start, booked.block_end, candidate.start, candidate.block_end)
+        """An item of the staff member whose blocked interval overlaps (§5.3); `assess` asks this
+        only about items that are not of the candidate's own session."""
+        return (
+            booked.staff_id == candidate.staff_id
+            and booked.day == candidate.day
+            and overlaps(booked.start, booked.block_end, candidate.start, candidate.block_end)
+        )
 
     def window_covers(self, windows: Iterable[Window], candidate: Candidate) -> bool:
         return any(w.start <= candidate.start and candidate.block_end <= w.end for w in windows)

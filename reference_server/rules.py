@@ -72,10 +72,13 @@ def candidate_starts(windows: list[Window], *, block_minutes: int, interval: int
     return sorted(starts)
 
 
+_HH_MM = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(48 * 60))  # grid hot path: a lookup
+
+
 def fmt_time(minute: int, *, seconds: bool = True) -> str:
     """Minutes since midnight as HH:MM:SS (or HH:MM for the grid)."""
-    hours, minutes = divmod(minute, 60)
-    return f"{hours:02d}:{minutes:02d}:00" if seconds else f"{hours:02d}:{minutes:02d}"
+    text = _HH_MM[minute] if 0 <= minute < len(_HH_MM) else f"{minute // 60:02d}:{minute % 60:02d}"
+    return f"{text}:00" if seconds else text
 
 
 def booking_window_error(

@@ -33,25 +33,39 @@ def public_many(session: Session, appointments: list[Appointment]) -> list[dict[
     )
     items: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item, service_name, first, last in rows:
+        staff_name = f"{first} {last}".strip()
         items[item.appointment_id].append(
-            {
-                "service_id": item.service_id,
-                "service_name": service_name,
-                "staff_id": item.staff_id,
-                "staff_name": f"{first} {last}".strip(),
-                "start_time": fmt_time(item.start_minute),
-                "end_time": fmt_time(item.start_minute + item.duration_minutes),
-                "duration_minutes": item.duration_minutes,
-            }
+            item_body(
+                item.service_id,
+                service_name,
+                item.staff_id,
+                staff_name,
+                item.start_minute,
+                item.duration_minutes,
+            )
         )
     customer_ids = {a.customer_id for a in appointments}
     names = {
         c.id: c.full_name for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
     }
-    return [_body(a, items[a.id], names.get(a.customer_id, "")) for a in appointments]
+    return [body(a, items[a.id], names.get(a.customer_id, "")) for a in appointments]
 
 
-def _body(a: Appointment, items: list[dict[str, Any]], customer_name: str) -> dict[str, Any]:
+def item_body(
+    service_id: str, service_name: str, staff_id: str, staff_name: str, start: int, duration: int
+) -> dict:
+    return {
+        "service_id": service_id,
+        "service_name": service_name,
+        "staff_id": staff_id,
+        "staff_name": staff_name,
+        "start_time": fmt_time(start),
+        "end_time": fmt_time(start + duration),
+        "duration_minutes": duration,
+    }
+
+
+def body(a: Appointment, items: list[dict[str, Any]], customer_name: str) -> dict[str, Any]:
     return {
         "id": a.id,
         "status": a.status,

@@ -32,7 +32,19 @@ def book(*, db: Database, policy: Policy, tenant_id: str, body: AppointmentCreat
         check_sessions(session, policy, tenant_id=tenant_id, customer=customer, requests=requests)
         policy.between_check_and_insert(session)
         appointment = _insert(session, tenant_id, body, requests)
-        return appointments.public(session, appointment)
+        # Built from what is in hand: the names were loaded for the checks, no re-query.
+        items = [
+            appointments.item_body(
+                r.service.id,
+                r.service.name,
+                r.staff.id,
+                r.staff.full_name,
+                r.start,
+                r.service.duration_minutes,
+            )
+            for r in requests
+        ]
+        return appointments.body(appointment, items, customer.full_name)
 
     return uow.write(db, work)
 

@@ -94,7 +94,9 @@ def _grid(
     for item in booked:
         buckets[(item.staff_id, item.day)].append(item)
     capacity = policy.effective_capacity(service)
-    block = service.duration_minutes + service.preparation_minutes + service.cleanup_minutes
+    # Plain locals: ORM attribute access inside the slot loop costs more than the counting.
+    service_id, duration, parallel = service.id, service.duration_minutes, service.allow_parallel_bookings
+    block = duration + service.preparation_minutes + service.cleanup_minutes
     grid: dict[str, list[dict[str, Any]]] = {}
     for day in days:
         slots: list[GridSlot] = []
@@ -104,13 +106,12 @@ def _grid(
                 continue  # no window that day: no slots, booked or not (§6 last rule)
             items = _items(policy, buckets, staff_id, day)
             starts = set(candidate_starts(day_windows, block_minutes=block, interval=q.slot_interval_minutes))
-            starts.update(b.start for b in items if b.service_id == service.id and b.day == day)
+            starts.update(b.start for b in items if b.service_id == service_id and b.day == day)
             for start in starts:
                 found = policy.assess(
-                    items, Candidate(service.id, staff_id, day, start, start + block), capacity
+                    items, Candidate(service_id, staff_id, day, start, start + block), capacity
                 )
-                end = start + service.duration_minutes
-                slots.append(GridSlot(staff_id, start, end, service.allow_parallel_bookings, found))
+                slots.append(GridSlot(staff_id, start, start + duration, parallel, found))
         slots.sort(key=lambda s: (s.start, s.staff_id))
         grid[day.isoformat()] = [policy.grid_slot(s) for s in slots]
     return grid

@@ -23,7 +23,8 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for `settings`; the schema and seed are ensured when it starts."""
-    db = Database(settings.database_url)
+    policy = load_policy(settings.fault)
+    db = Database(settings.database_url, write_gate=policy.gates_process_writes())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,7 +41,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.policy = load_policy(settings.fault)
+    app.state.policy = policy
     # No secret in code: without one configured, this process signs with a fresh random key.
     app.state.jwt_secret = settings.jwt_secret or secrets.token_urlsafe(32)
     install_handlers(app)

@@ -51,7 +51,7 @@ def _postgres_engine(url: str) -> Engine:
 class Database:
     """The engines of one server process and the knowledge of which errors mean 'busy'."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, write_gate: bool = True) -> None:
         self.url = url
         self.dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
         if self.dialect == "sqlite":
@@ -61,8 +61,10 @@ class Database:
             self.write_engine = self.read_engine = _postgres_engine(url)
         # Optimisation only, in front of the real lock: on SQLite one writer per process queues
         # here instead of in SQLite's busy handler, whose back-off sleeps grow to 100 ms.
-        # The guarantee across processes remains BEGIN IMMEDIATE.
-        self._write_gate = threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        # The guarantee across processes remains BEGIN IMMEDIATE. `write_gate=False`: the
+        # unlocked fault (reference_server/faults.py), whose requests must be able to race.
+        gated = self.dialect == "sqlite" and write_gate
+        self._write_gate = threading.Lock() if gated else nullcontext()
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
 

@@ -114,6 +114,9 @@ class Unlocked(Policy):
     one that re-checks nothing: what an autocommit ORM does. PostgreSQL: no lock is enough.
     """
 
+    def gates_process_writes(self) -> bool:
+        return False  # db.py's per-process write gate is a lock too
+
     def lock(self, session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:
         connection = session.connection()
         if connection.dialect.name == "sqlite":

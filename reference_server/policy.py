@@ -109,6 +109,10 @@ class Policy:
     def lock(self, session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:
         lock_staff(session, tenant_id=tenant_id, staff_ids=staff_ids)
 
+    def gates_process_writes(self) -> bool:
+        """Queue one SQLite writer per process in front of BEGIN IMMEDIATE (db.py's write gate)."""
+        return True
+
     def between_check_and_insert(self, session: Session) -> None:
         """Runs after the decision, before the write. A lock fault may commit here to open a race."""
 

@@ -271,6 +271,15 @@ CASES = [
     _case(_request(lambda c: ep.delete_availability(UNKNOWN)), UNKNOWN_ID, "delete-unknown-window"),
 ]
 
+# The unbroken request of each family: were it refused, every refusal above would prove nothing.
+CONTROLS = [
+    _case(_booking(), {201}, "booking"),
+    _case(_service(), {201}, "service"),
+    _case(_window(), {201}, "window"),
+    _case(_grid(), {200}, "grid"),
+    _case(_request(lambda c: ep.list_of("service", page=1, size=100)), {200}, "list"),
+]
+
 # Were a broken request accepted (a failure of its own), what it created is undone at once.
 UNDO: dict[str, Callable[[BookingApi, str], httpx.Response]] = {
     SERVICES: lambda api, id_: api.delete_service(id_),
@@ -337,3 +346,14 @@ class TestMalformedInputIsRefused:
         if response.status_code == 201 and bad.path in UNDO:
             UNDO[bad.path](api.unchecked(), response.json()["id"])
         _expect_refused(response, allowed)
+
+    @pytest.mark.parametrize(("case", "allowed"), CONTROLS)
+    @checklist("X-9", X9)
+    def test_unbroken_request_is_accepted(
+        self, api: BookingApi, ctx: Ctx, case: Callable[[Ctx], Bad], allowed: frozenset[int]
+    ) -> None:
+        bad = case(ctx)
+        response = bad.send(api)
+        if response.status_code == 201 and bad.path in UNDO:
+            UNDO[bad.path](api.unchecked(), response.json()["id"])
+        expect_status(response, tuple(allowed), why="the valid request that the broken cases start from")

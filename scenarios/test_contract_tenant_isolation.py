@@ -1,0 +1,195 @@
+"""Contract rules beyond the guide: tenant isolation (CONTRACT.md §2).
+
+"A token of tenant A never reads, changes or books anything of tenant B: ids of B answer
+404." Tenant A creates one of everything; tenant B then reads, changes, books and deletes
+with those ids; tenant A finally reads them back unchanged (PRACTICES.md, "What none of
+them has" #9: isolation as a black-box conformance item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import allure
+import httpx
+import pytest
+
+from fixtures.api import BookingApi
+from fixtures.expect import ConformanceFailure, expect_equal, expect_status, field
+from fixtures.factories import Factory
+from fixtures.reporting import checklist, scenario
+
+pytestmark = scenario("X", "Contract Rules Beyond the Guide", group="Contract")
+
+X2 = "Another tenant's ids answer 404"
+
+
+def _expect_detail_string(response: httpx.Response) -> None:
+    __tracebackhide__ = True
+    # CONTRACT.md §1: business errors are {"detail": "<human sentence>"}.
+    body = response.json()
+    if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
+        raise ConformanceFailure('expected {"detail": "<sentence>"}', response=response)
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    # CONTRACT.md §1 paginates lists; a bare array is tolerated for GET /availability, whose
+    # shape §3 does not spell out. Either way only the ids matter here.
+    return body["items"] if isinstance(body, dict) else body
+
+
+@dataclass(frozen=True)
+class Intruder:
+    """Tenant B's client, tenant A's resources and B's own outlet."""
+
+    b: BookingApi
+    a: dict[str, Any]
+    b_outlet: str
+    day: date
+
+    def book(self, outlet_id: str) -> httpx.Response:
+        a = self.a
+        return self.b.book(
+            customer_id=a["customer"]["id"],
+            outlet_id=outlet_id,
+            appointment_date=self.day,
+            service_id=a["service"]["id"],
+            staff_id=a["staff"]["id"],
+            start_time="14:00",
+        )
+
+
+def _id(x: Intruder, kind: str) -> str:
+    return x.a[kind]["id"]
+
+
+# id -> what tenant B tries against tenant A's ids; CONTRACT.md §2: every one answers 404.
+# Deletes come last so that a non-conforming target still shows every other answer.
+INTRUSIONS: dict[str, Callable[[Intruder], httpx.Response]] = {
+    "get-service": lambda x: x.b.get_service(_id(x, "service")),
+    "get-staff": lambda x: x.b.get_staff(_id(x, "staff")),
+    "get-customer": lambda x: x.b.get_customer(_id(x, "customer")),
+    "get-appointment": lambda x: x.b.get_appointment(_id(x, "appointment")),
+    "update-service": lambda x: x.b.update_service(_id(x, "service"), {"max_parallel_bookings": 99}),
+    "update-staff": lambda x: x.b.update_staff(_id(x, "staff"), {"position": "Intruder"}),
+    "update-customer": lambda x: x.b.update_customer(_id(x, "customer"), {"first_name": "Intruder"}),
+    "reschedule-appointment": lambda x: x.b.reschedule(
+        _id(x, "appointment"), new_date=x.day, new_time="15:00"
+    ),
+    "cancel-appointment": lambda x: x.b.cancel(_id(x, "appointment"), reason="intrusion"),
+    "set-appointment-status": lambda x: x.b.set_status(_id(x, "appointment"), "no_show"),
+    "book-their-ids-in-own-outlet": lambda x: x.book(x.b_outlet),
+    "book-their-ids-in-their-outlet": lambda x: x.book(x.a["outlet_id"]),
+    "grid-of-their-service": lambda x: x.b.availability_grid(
+        outlet_id=x.b_outlet, service_id=_id(x, "service"), start_date=x.day
+    ),
+    "delete-availability-window": lambda x: x.b.delete_availability(_id(x, "window")),
+    "delete-service": lambda x: x.b.delete_service(_id(x, "service")),
+    "delete-staff": lambda x: x.b.delete_staff(_id(x, "staff")),
+    "delete-customer": lambda x: x.b.delete_customer(_id(x, "customer")),
+}
+
+# Lists filtered by A's ids: the contract does not say 404 or an empty 200 for a foreign id in
+# a query string, only that B never reads A's data, so both are accepted when A's ids are absent.
+LOOKUPS: dict[str, tuple[Callable[[Intruder], httpx.Response], str]] = {
+    "appointments-of-their-service": (
+        lambda x: x.b.list_appointments(date=x.day, service_id=_id(x, "service")),
+        "appointment",
+    ),
+    "availability-of-their-staff": (lambda x: x.b.list_availability(staff_id=_id(x, "staff")), "window"),
+}
+
+
+@dataclass
+class Isolation:
+    a: dict[str, Any]
+    intrusions: dict[str, httpx.Response]
+    lookups: dict[str, httpx.Response]
+    after: dict[str, httpx.Response]
+
+
+class TestAnotherTenantsIdsAnswer404:
+    @pytest.fixture(scope="class")
+    def run(
+        self, api: BookingApi, other_tenant_api: BookingApi, factory: Factory, outlet: dict, day: date
+    ) -> Isolation:
+        """Tenant A creates one of everything; tenant B reads, changes and books with those ids."""
+        with allure.step("Setup 3: tenant A creates a service, staff, window, customer, appointment"):
+            a: dict[str, Any] = {"outlet_id": outlet["id"]}
+            a["service"] = factory.service("X-2 isolation", parallel=True, capacity=5)
+            a["staff"] = factory.staff("X-2 isolation")
+            a["window"] = factory.availability(a["staff"], day=day, start="09:00", end="17:00")
+            a["customer"] = factory.customer()
+            booked = factory.book(
+                customer=a["customer"], service=a["service"], staff=a["staff"], day=day, start="10:00"
+            )
+            expect_status(booked, 201, why="tenant A's own booking (setup)")
+            a["appointment"] = booked.json()
+        with allure.step("Setup 3: tenant B uses tenant A's ids"):
+            me = other_tenant_api.tenants_me()
+            expect_status(me, 200, why="tenant B's /tenants/me (setup)")
+            x = Intruder(other_tenant_api, a, field(me, "outlets", 0, "id"), day)
+            lookups = {name: call(x) for name, (call, _) in LOOKUPS.items()}
+            intrusions = {name: attempt(x) for name, attempt in INTRUSIONS.items()}
+        with allure.step("Tenant A reads its resources again"):
+            after = {
+                "appointment": api.get_appointment(a["appointment"]["id"]),
+                "service": api.get_service(a["service"]["id"]),
+                "staff": api.get_staff(a["staff"]["id"]),
+                "customer": api.get_customer(a["customer"]["id"]),
+                "windows": api.list_availability(staff_id=a["staff"]["id"]),
+            }
+        return Isolation(a, intrusions, lookups, after)
+
+    @pytest.mark.parametrize("intrusion", list(INTRUSIONS))
+    @checklist("X-2", X2)
+    def test_other_tenant_request_answers_404(self, run: Isolation, intrusion: str) -> None:
+        expect_status(run.intrusions[intrusion], 404)
+        _expect_detail_string(run.intrusions[intrusion])
+
+    @pytest.mark.parametrize("lookup", list(LOOKUPS))
+    @checklist("X-2", X2)
+    def test_other_tenant_list_shows_none_of_their_ids(self, run: Isolation, lookup: str) -> None:
+        response, kind = run.lookups[lookup], LOOKUPS[lookup][1]
+        if response.status_code != 404:
+            expect_status(response, 200, why="404, or 200 without the other tenant's ids")
+            leaked = [i for i in _items(response.json()) if i.get("id") == run.a[kind]["id"]]
+            expect_equal(leaked, [], what=f"tenant A's {kind} in tenant B's list", response=response)
+
+    @checklist("X-2", X2)
+    def test_appointment_is_unchanged_for_its_owner(self, run: Isolation) -> None:
+        response = run.after["appointment"]
+        expect_status(response, 200)
+        body = response.json()
+        expect_equal(body["status"], "confirmed", what="status", response=response)
+        expect_equal(body["appointment_date"], run.a["appointment"]["appointment_date"], what="date")
+        expect_equal(body["services"][0]["start_time"], "10:00:00", what="start_time", response=response)
+
+    @checklist("X-2", X2)
+    def test_service_is_unchanged_for_its_owner(self, run: Isolation) -> None:
+        response = run.after["service"]
+        expect_status(response, 200)
+        expect_equal(field(response, "is_active"), True, what="is_active", response=response)
+        expect_equal(
+            field(response, "max_parallel_bookings"), 5, what="max_parallel_bookings", response=response
+        )
+
+    @pytest.mark.parametrize("kind", ["staff", "customer"])
+    @checklist("X-2", X2)
+    def test_person_is_unchanged_for_its_owner(self, run: Isolation, kind: str) -> None:
+        response = run.after[kind]
+        expect_status(response, 200)
+        key = "position" if kind == "staff" else "first_name"
+        expect_equal(field(response, key), run.a[kind][key], what=key, response=response)
+
+    @checklist("X-2", X2)
+    def test_availability_window_is_still_listed_for_its_owner(self, run: Isolation) -> None:
+        response = run.after["windows"]
+        expect_status(response, 200)
+        ids = [w["id"] for w in _items(response.json())]
+        expect_equal(
+            run.a["window"]["id"] in ids, True, what="tenant A's window still listed", response=response
+        )

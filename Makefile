@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' 
 # Extra pytest arguments, e.g. make conformance ARGS="--base-url https://staging.example.com"
 ARGS ?=
 
-.PHONY: conformance test lint report serve bench mutation flake-check install clean
+.PHONY: conformance test lint report serve bench mutation flake-check race-power install clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -50,6 +50,20 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_server.py
+
+## mutation: the kill matrix, the whole suite once per reference-server fault (plus a control
+## run against the correct server) -> reports/mutation-matrix.{md,json} and docs/faults.md.
+mutation: $(STAMP)
+	$(PY) tests/mutation/kill_matrix.py $(ARGS)
+
+## flake-check: the whole suite N times against the correct server (half with -n auto),
+## no retries -> reports/flake-check.{md,json}. Race power: `make race-power N=20`.
+N ?= 20
+flake-check: $(STAMP)
+	$(PY) tests/mutation/flake_check.py --runs $(N)
+
+race-power: $(STAMP)
+	$(PY) tests/mutation/race_power.py --runs $(N)
 
 clean:
 	rm -rf reports/allure-results reports/allure-report reports/*.json reports/*.md reports/*.sqlite*

@@ -1,0 +1,153 @@
+"""Run the conformance suite against the bundled server (one fault or none) and judge the result.
+
+Shared by kill_matrix.py, flake_check.py, race_power.py and test_kill_matrix.py. Every run is a
+separate `python -m pytest` process with its own summary JSON, Allure directory and server (a
+fresh SQLite file on a free port, started by fixtures/target.py), bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SCENARIOS = REPO / "scenarios"
+RUN_TIMEOUT_SECONDS = 600
+
+sys.path.insert(0, str(REPO))  # reference_server.faults, when run as a script
+
+from reference_server.faults import FAULTS, Fault  # noqa: E402
+
+FAILING = ("failed", "xpassed")  # the target does not conform (summary.py's OUTCOME names)
+BROKEN = ("error", "unreachable")  # the suite could not judge: never a kill
+
+
+@dataclass
+class Run:
+    """One pytest process: its exit code, wall time, summary (None if it wrote none) and log tail."""
+
+    fault: str | None
+    args: list[str]
+    returncode: int
+    seconds: float
+    summary: dict[str, Any] | None
+    log_tail: str
+
+    def checks(self) -> list[dict[str, Any]]:
+        return (self.summary or {}).get("checks", [])
+
+    def ids_with(self, outcomes: tuple[str, ...]) -> dict[str, str]:
+        """checklist id -> first message, for checks whose outcome is in `outcomes`."""
+        found: dict[str, str] = {}
+        for check in self.checks():
+            if check["outcome"] in outcomes:
+                found.setdefault(check["checklist_id"] or check["nodeid"], check["message"])
+        return found
+
+
+@dataclass
+class Verdict:
+    fault: str
+    status: str  # killed | survived | wrong-reason | could-not-test
+    expected: tuple[str, ...]
+    missing: list[str]  # expected ids that did not fail
+    extra: dict[str, str]  # failing ids nobody asked for, with their first message
+    failing: dict[str, str] = field(default_factory=dict)  # every failing id
+    broken: dict[str, str] = field(default_factory=dict)  # suite errors / unreachable
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "killed"
+
+
+def files_for(ids: tuple[str, ...]) -> list[str]:
+    """The scenario modules that hold a test for any of `ids` (the CI run's selection)."""
+    files = []
+    for path in sorted(SCENARIOS.glob("test_*.py")):
+        text = path.read_text()
+        if any(re.search(rf'checklist\(\s*"{re.escape(i)}"', text) for i in ids):
+            files.append(str(path.relative_to(REPO)))
+    return files
+
+
+def run_suite(
+    fault: str | None,
+    workdir: Path,
+    *,
+    paths: list[str] | None = None,
+    workers: str | None = "auto",
+    extra: list[str] | None = None,
+    timeout: float = RUN_TIMEOUT_SECONDS,
+) -> Run:
+    """One bounded pytest run of `paths` (default: the whole suite) against the bundled server."""
+    tag = fault or "correct"
+    workdir.mkdir(parents=True, exist_ok=True)
+    summary_path = workdir / f"{tag}.json"
+    summary_path.unlink(missing_ok=True)
+    args = [*(paths or ["scenarios"]), "-p", "no:cacheprovider", "-p", "mutation_recorder", "-q"]
+    args += ["--mutation-json", str(summary_path), f"--alluredir={workdir / f'allure-{tag}'}"]
+    args += ["-n", workers or "0"]
+    args += ["--server-fault", fault] if fault else []
+    args += extra or []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.getenv("PYTHONPATH")]))}
+    # Only `fault` decides; and a run started from inside pytest (tests/mutation) must not
+    # inherit the outer run's xdist/pytest variables.
+    for name in [n for n in env if n.startswith(("PYTEST_", "CONFORMANCE_SERVER_FAULT"))]:
+        env.pop(name)
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        returncode, output = done.returncode, done.stdout + done.stderr
+    except subprocess.TimeoutExpired as exc:
+        returncode, output = -1, f"timed out after {timeout:.0f} s\n{exc.stdout or ''}"
+    seconds = time.monotonic() - started
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
+    tail = "\n".join(str(output).splitlines()[-15:])
+    return Run(fault, args, returncode, seconds, summary, tail)
+
+
+def judge(fault: Fault, run: Run) -> Verdict:
+    """killed: every expected id failed; wrong-reason: something failed, not all expected ids."""
+    failing, broken = run.ids_with(FAILING), run.ids_with(BROKEN)
+    missing = [i for i in fault.expected_failures if i not in failing]
+    extra = {i: m for i, m in failing.items() if i not in fault.expected_failures}
+    if run.summary is None:
+        status = "could-not-test"
+        broken = broken or {"(run)": run.log_tail}
+    elif not missing:
+        status = "killed"
+    elif failing:
+        status = "wrong-reason"
+    elif broken:
+        status = "could-not-test"
+    else:
+        status = "survived"
+    return Verdict(
+        fault.name, status, fault.expected_failures, missing, extra, failing, broken, round(run.seconds, 1)
+    )
+
+
+def faults(names: list[str] | None) -> list[Fault]:
+    """The named faults (all when `names` is empty); unknown names stop the run."""
+    if not names:
+        return list(FAULTS.values())
+    unknown = [n for n in names if n not in FAULTS]
+    if unknown:
+        raise SystemExit(f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(FAULTS)}")
+    return [FAULTS[n] for n in names]

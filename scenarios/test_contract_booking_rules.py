@@ -98,7 +98,7 @@ class TestInactiveServiceCannotBeBooked:
         expect_status(after, 200, why="a soft-deleted service is still readable")
         expect_equal(field(after, "is_active"), False, what="is_active after DELETE", response=after)
 
-    @pytest.mark.parametrize("how", ["deleted", "created-inactive"])
+    @pytest.mark.parametrize("how", ["deleted", "created-inactive", "deactivated-by-put"])
     @checklist("X-5", X5)
     def test_inactive_service_booking_is_refused_with_400(
         self, api: BookingApi, factory: Factory, day: date, how: str
@@ -107,6 +107,8 @@ class TestInactiveServiceCannotBeBooked:
         service, staff = _service_with_windows(factory, f"X-5 {how}", [day], **fields)
         if how == "deleted":
             _expect_2xx(api.delete_service(service["id"]))
+        if how == "deactivated-by-put":  # §3: PUT is a partial update
+            expect_status(api.update_service(service["id"], {"is_active": False}), 200)
         response = factory.book(
             customer=factory.customer(), service=service, staff=staff, day=day, start="10:00"
         )

@@ -8,7 +8,8 @@ them has" #9: isolation as a black-box conformance item).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +18,9 @@ import allure
 import httpx
 import pytest
 
+from fixtures import endpoints as ep
 from fixtures.api import BookingApi
+from fixtures.dates import next_day, weekday_name
 from fixtures.expect import ConformanceFailure, expect_equal, expect_status, field
 from fixtures.factories import Factory
 from fixtures.reporting import checklist, scenario
@@ -86,10 +89,30 @@ INTRUSIONS: dict[str, Callable[[Intruder], httpx.Response]] = {
     "grid-of-their-service": lambda x: x.b.availability_grid(
         outlet_id=x.b_outlet, service_id=_id(x, "service"), start_date=x.day
     ),
+    "grid-in-their-outlet": lambda x: x.b.availability_grid(
+        outlet_id=x.a["outlet_id"], service_id=_id(x, "service"), start_date=x.day
+    ),
+    # The next weekday, clear of A's window: a leaking target answers 201 here, not 409.
+    "window-for-their-staff": lambda x: x.b.set_availability(
+        staff_id=_id(x, "staff"),
+        day_of_week=weekday_name(next_day(x.day)),
+        start_time="09:00",
+        end_time="10:00",
+        outlet_id=x.b_outlet,
+    ),
+    "service-in-their-outlet": lambda x: x.b.create_service(
+        ep.service_body(name=f"X-2 intruder {secrets.token_hex(4)}", outlet_id=x.a["outlet_id"])
+    ),
     "delete-availability-window": lambda x: x.b.delete_availability(_id(x, "window")),
     "delete-service": lambda x: x.b.delete_service(_id(x, "service")),
     "delete-staff": lambda x: x.b.delete_staff(_id(x, "staff")),
     "delete-customer": lambda x: x.b.delete_customer(_id(x, "customer")),
+}
+
+# Were an intrusion that creates something let through, tenant B removes it again at teardown.
+UNDO: dict[str, Callable[[BookingApi, str], httpx.Response]] = {
+    "window-for-their-staff": lambda b, id_: b.delete_availability(id_),
+    "service-in-their-outlet": lambda b, id_: b.delete_service(id_),
 }
 
 # Lists filtered by A's ids: the contract does not say 404 or an empty 200 for a foreign id in
@@ -115,7 +138,7 @@ class TestAnotherTenantsIdsAnswer404:
     @pytest.fixture(scope="class")
     def run(
         self, api: BookingApi, other_tenant_api: BookingApi, factory: Factory, outlet: dict, day: date
-    ) -> Isolation:
+    ) -> Iterator[Isolation]:
         """Tenant A creates one of everything; tenant B reads, changes and books with those ids."""
         with allure.step("Setup 3: tenant A creates a service, staff, window, customer, appointment"):
             a: dict[str, Any] = {"outlet_id": outlet["id"]}
@@ -142,7 +165,10 @@ class TestAnotherTenantsIdsAnswer404:
                 "customer": api.get_customer(a["customer"]["id"]),
                 "windows": api.list_availability(staff_id=a["staff"]["id"]),
             }
-        return Isolation(a, intrusions, lookups, after)
+        yield Isolation(a, intrusions, lookups, after)
+        for name, undo in UNDO.items():
+            if intrusions[name].status_code == 201:
+                undo(other_tenant_api.unchecked(), intrusions[name].json()["id"])
 
     @pytest.mark.parametrize("intrusion", list(INTRUSIONS))
     @checklist("X-2", X2)

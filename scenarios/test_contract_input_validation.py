@@ -137,6 +137,11 @@ def _grid(**changes: Any) -> Callable[[Ctx], Bad]:
     return lambda c: c.grid(**changes)
 
 
+def _appointments_where(**params: Any) -> Callable[[Ctx], Bad]:
+    """GET /appointments with raw filter values (the builder would format a real date)."""
+    return lambda c: Bad("GET", ep.list_appointments().path, params=params)
+
+
 def _as_array(path: str, body: Callable[[Ctx], dict[str, Any]]) -> Callable[[Ctx], Bad]:
     return lambda c: Bad("POST", path, json=[body(c)])
 
@@ -185,6 +190,7 @@ CASES = [
     _case(_booking(customer_id=UNKNOWN), UNKNOWN_ID, "booking-unknown-customer"),
     _case(_booking({"service_id": UNKNOWN}), UNKNOWN_ID, "booking-unknown-service"),
     _case(_booking({"staff_id": UNKNOWN}), UNKNOWN_ID, "booking-unknown-staff"),
+    _case(_booking(outlet_id=UNKNOWN), UNKNOWN_ID, "booking-unknown-outlet"),
     _case(_as_array(APPOINTMENTS, lambda c: c.booking()), MALFORMED, "booking-json-array"),
     _case(_not_json(APPOINTMENTS, b"customer_id=1&services=2"), MALFORMED, "booking-not-json"),
     _case(_not_json(APPOINTMENTS, b""), MALFORMED, "booking-empty-body"),
@@ -202,6 +208,7 @@ CASES = [
     _case(_service(pricing={"base_price": 1, "currency": "RUPIAH"}), MALFORMED, "service-currency-6-letters"),
     _case(_service(allow_parallel_bookings="sometimes"), MALFORMED, "service-parallel-flag-in-words"),
     _case(_service(name=HUGE), HUGE_OK, "service-name-100k-chars"),
+    _case(_service(outlet_id=UNKNOWN), UNKNOWN_ID, "service-unknown-outlet"),
     _case(_as_array(SERVICES, lambda c: c.service_body()), MALFORMED, "service-json-array"),
     _case(_not_json(SERVICES, b"{'name': 'single quotes'}"), MALFORMED, "service-not-json"),
     # POST /availability (§3: end_time after start_time, else 422)
@@ -212,6 +219,7 @@ CASES = [
     _case(_window(end_time="10:5"), MALFORMED, "window-until-10:5"),
     _case(_window(staff_id=DROP), MALFORMED, "window-without-staff_id"),
     _case(_window(staff_id=UNKNOWN), UNKNOWN_ID, "window-unknown-staff"),
+    _case(_window(outlet_id=UNKNOWN), UNKNOWN_ID, "window-unknown-outlet"),
     _case(_as_array(WINDOWS, lambda c: c.window()), MALFORMED, "window-json-array"),
     # GET /availability/availability-grid (§6: interval 5..240, 1..31 days)
     _case(_grid(slot_interval_minutes=4), MALFORMED, "grid-interval-4"),
@@ -224,10 +232,14 @@ CASES = [
     _case(lambda c: c.grid(end_date=next_day(c.day, -1).isoformat()), EITHER, "grid-ends-before-start"),
     _case(lambda c: c.grid(end_date=next_day(c.day, 31).isoformat()), EITHER, "grid-until-32-days-on"),
     _case(_grid(service_id=UNKNOWN), UNKNOWN_ID, "grid-unknown-service"),
+    _case(_grid(outlet_id=UNKNOWN), UNKNOWN_ID, "grid-unknown-outlet"),
     # pagination (§1: page from 1, size 1..100)
     _case(_request(lambda c: ep.list_of("service", size=0)), MALFORMED, "list-size-0"),
     _case(_request(lambda c: ep.list_of("service", size=101)), MALFORMED, "list-size-101"),
     _case(_request(lambda c: ep.list_of("service", page=0)), MALFORMED, "list-page-0"),
+    _case(_request(lambda c: ep.list_appointments(size=0)), MALFORMED, "appointments-size-0"),
+    _case(_appointments_where(date="2026-13-40"), MALFORMED, "appointments-on-2026-13-40"),
+    _case(_appointments_where(status="archived"), MALFORMED, "appointments-status-archived"),
     # appointment actions (§4)
     _case(_request(lambda c: ep.set_status(_appt(c), "archived")), MALFORMED, "status-archived"),
     _case(_request(lambda c: ep.set_status(_appt(c), "x"), json={}), MALFORMED, "status-missing"),

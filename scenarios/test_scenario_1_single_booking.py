@@ -20,6 +20,7 @@ from fixtures.expect import (
     expect_equal,
     expect_slot,
     expect_status,
+    field,
 )
 from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
@@ -34,7 +35,7 @@ def _active_at(listing: httpx.Response, start: str) -> int:
     """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
     return sum(
         1
-        for item in listing.json()["items"]
+        for item in field(listing, "items")
         if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
     )
 
@@ -52,7 +53,8 @@ class Scenario1:
 
 class TestScenario1SingleBookingService:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day) -> Scenario1:
+    @classmethod
+    def run(cls, api, factory, outlet, day) -> Scenario1:
         """Guide steps 1.1-1.7 plus the checklist's 14:00 booking, recorded, not judged."""
         with allure.step("Step 1.1: Create Single-Booking Service"):
             service = factory.service("Haircut", parallel=False, capacity=1, duration=60)
@@ -81,7 +83,7 @@ class TestScenario1SingleBookingService:
     @checklist("S1-1", "First booking succeeded with status 201")
     def test_first_booking_succeeds_with_201(self, run):
         expect_status(run.first, 201, why="Step 1.5: the 10:00 slot is empty")
-        expect_equal(run.first.json()["status"], "confirmed", what="status", response=run.first)
+        expect_equal(field(run.first, "status"), "confirmed", what="status", response=run.first)
 
     @checklist("S1-2", "Second booking was blocked with status 409")
     def test_second_booking_is_blocked_with_409(self, run):

@@ -40,7 +40,8 @@ class Scenario2:
 
 class TestScenario2ParallelBookingWithinCapacity:
     @pytest.fixture(scope="class")
-    def run(self, factory, outlet, day) -> Scenario2:
+    @classmethod
+    def run(cls, factory, outlet, day) -> Scenario2:
         """Guide steps 2.1-2.5 plus the checklist's 6th booking, recorded, not judged."""
         with allure.step("Step 2.1: Create Parallel Booking Service (capacity 10)"):
             service = factory.service("Group Yoga Class", parallel=True, capacity=10, duration=60)

@@ -21,6 +21,7 @@ from fixtures.expect import (
     expect_slot,
     expect_status,
     expect_statuses,
+    field,
 )
 from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
@@ -44,7 +45,7 @@ def _active_at(listing: httpx.Response, start: str) -> int:
     """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
     return sum(
         1
-        for item in listing.json()["items"]
+        for item in field(listing, "items")
         if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
     )
 
@@ -63,7 +64,8 @@ class Scenario3:
 
 class TestScenario3CapacityExceeded:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day) -> Scenario3:
+    @classmethod
+    def run(cls, api, factory, outlet, day) -> Scenario3:
         """Guide steps 3.1-3.6, recorded, not judged."""
         with allure.step("Step 3.1: Create Small Capacity Service (capacity 3, 45 min)"):
             service = factory.service("Boot Camp Session", parallel=True, capacity=3, duration=45)

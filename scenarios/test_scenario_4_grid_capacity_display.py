@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from fixtures.dates import iso
-from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, grid_slots
+from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field, grid_slots
 from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
 
@@ -35,7 +35,7 @@ def _active_at(listing: httpx.Response, start: str) -> int:
     """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
     return sum(
         1
-        for item in listing.json()["items"]
+        for item in field(listing, "items")
         if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
     )
 
@@ -51,7 +51,8 @@ class Scenario4:
 
 class TestScenario4AvailabilityGridCapacityDisplay:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day) -> Scenario4:
+    @classmethod
+    def run(cls, api, factory, outlet, day) -> Scenario4:
         """Guide steps 4.1-4.3, recorded, not judged."""
         with allure.step("Step 4.1: Create Test Service (Cooking Class, capacity 8, 120 min)"):
             service = factory.service("Cooking Class", parallel=True, capacity=8, duration=120)
@@ -83,7 +84,7 @@ class TestScenario4AvailabilityGridCapacityDisplay:
     @checklist("S4-1", "Response structure includes availability_grid with date keys")
     def test_grid_is_keyed_by_date(self, run):
         self._slots(run)
-        keys = sorted(run.grid.json()["availability_grid"])
+        keys = sorted(field(run.grid, "availability_grid"))
         expect_equal(keys, [iso(run.day)], what="availability_grid date keys", response=run.grid)
 
     @checklist("S4-2", "All slots have allows_parallel_bookings: true")

@@ -15,7 +15,7 @@ import allure
 import httpx
 import pytest
 
-from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses
+from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field
 from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
 
@@ -38,7 +38,8 @@ class Scenario5:
 
 class TestScenario5MixedServicesOnSameStaff:
     @pytest.fixture(scope="class")
-    def run(self, factory, outlet, day) -> Scenario5:
+    @classmethod
+    def run(cls, factory, outlet, day) -> Scenario5:
         """Guide steps 5.1-5.7, recorded, not judged."""
         with allure.step("Step 5.1: Create Two Services for Same Staff"):
             yoga = factory.service("Group Yoga Mixed", parallel=True, capacity=10, duration=60)
@@ -95,7 +96,7 @@ class TestScenario5MixedServicesOnSameStaff:
     def test_one_staff_member_is_busy_across_both_services(self, run):
         for booking in (run.yoga_sixth, run.training):
             expect_status(booking, 201, why="Steps 5.4-5.5")
-            got = booking.json()["services"][0]["staff_id"]
+            got = field(booking, "services", 0, "staff_id")
             expect_equal(got, run.staff["id"], what="booked staff_id", response=booking)
         # CONTRACT.md §6: a slot is unavailable while the staff member is busy with anything
         # overlapping it, so each service's grid shows the other service's session as taken.
@@ -131,7 +132,8 @@ class TestScenario5SessionsAtTheSameStartStaySeparate:
     """
 
     @pytest.fixture(scope="class")
-    def run(self, factory, outlet, day) -> SameStart:
+    @classmethod
+    def run(cls, factory, outlet, day) -> SameStart:
         yoga = factory.service("Group Yoga Same Start", parallel=True, capacity=3, duration=60)
         personal = factory.service("Personal Training Same Start", parallel=False, capacity=1, duration=60)
         staff = factory.staff("Same Start Instructor")

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from fixtures.dates import iso
-from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses
+from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field
 from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
 
@@ -31,13 +31,13 @@ def _active_at(listing: httpx.Response, start: str) -> int:
     """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
     return sum(
         1
-        for item in listing.json()["items"]
+        for item in field(listing, "items")
         if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
     )
 
 
 def _ids(responses: list[httpx.Response]) -> list[str]:
-    return [r.json()["id"] for r in responses]
+    return [field(r, "id") for r in responses]
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,15 @@ class Scenario6:
     same_time: httpx.Response  # 21:00 -> 21:00
     after_same_time: httpx.Response
     listing: httpx.Response
-    lone_move: httpx.Response  # 12:00 -> 12:30
+    lone_move: httpx.Response  # private tasting 12:00 -> 12:30
     staff: dict[str, Any]
     day: date
 
 
 class TestScenario6ReschedulingWithCapacity:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day) -> Scenario6:
+    @classmethod
+    def run(cls, api, factory, outlet, day) -> Scenario6:
         """Guide steps 6.1-6.4 plus the contract's self-exclusion cases, recorded, not judged."""
         with allure.step("Step 6.1: Create Service and Initial Bookings"):
             service = factory.service("Wine Tasting", parallel=True, capacity=4, duration=60)
@@ -93,12 +94,13 @@ class TestScenario6ReschedulingWithCapacity:
             listing = api.list_appointments(
                 date=day, staff_id=staff["id"], service_id=service["id"], size=100
             )
-        with allure.step(
-            "Step 6.4 (contract §4): Move a lone 12:00 booking to 12:30, overlapping only itself"
-        ):
-            lone = stage.book("12:00")
+        with allure.step("Step 6.4 (contract §4): Move a private 12:00 tasting to 12:30, overlapping itself"):
+            # A single-booking service: its 12:00 session is filled by this appointment alone,
+            # and the 12:30 target overlaps nothing but the appointment itself.
+            private = factory.service("Private Wine Tasting", parallel=False, capacity=1, duration=60)
+            lone = stage.book("12:00", service=private)
             expect_status(lone, 201, why="an empty 12:00 session inside the window")
-            lone_move = api.reschedule(lone.json()["id"], new_date=day, new_time="12:30")
+            lone_move = api.reschedule(field(lone, "id"), new_date=day, new_time="12:30")
         return Scenario6(
             before, moved_id, moved, after, blocked_id, blocked, blocked_reread, after_refusal,
             same_time_id, same_time, after_same_time, listing, lone_move, staff, day,
@@ -115,7 +117,7 @@ class TestScenario6ReschedulingWithCapacity:
             "id": body.get("id"),
             "status": body.get("status"),
             "appointment_date": body.get("appointment_date"),
-            "start_time": body["services"][0]["start_time"],
+            "start_time": field(resp, "services", 0, "start_time"),
         }
         want = {
             "id": appointment_id,
@@ -129,7 +131,7 @@ class TestScenario6ReschedulingWithCapacity:
     def test_reschedule_to_18_00_succeeds(self, run):
         self._expect_moved(run.moved, run, run.moved_id, "18:00:00")
         expect_equal(
-            run.moved.json()["services"][0]["end_time"], "19:00:00", what="end_time", response=run.moved
+            field(run.moved, "services", 0, "end_time"), "19:00:00", what="end_time", response=run.moved
         )
 
     @checklist("S6-2", "Source slot capacity increased (3/4 → 2/4)")
@@ -164,19 +166,22 @@ class TestScenario6ReschedulingWithCapacity:
 
     @checklist("S6-7", "Reschedule to a session that the appointment alone fills succeeds")
     def test_move_overlapping_only_itself_succeeds(self, run):
-        # 12:00-13:00 -> 12:30-13:30: the only booking in the staff member's way is the
-        # appointment itself (CONTRACT.md §4 excludes it), so the move must not be a conflict.
+        # Private tasting 12:00-13:00 -> 12:30-13:30: the only booking in the staff member's way
+        # is the appointment itself, which CONTRACT.md §4 excludes, so this is no conflict.
         expect_status(run.lone_move, 200, why="12:30 overlaps nothing but the appointment itself")
-        start = run.lone_move.json()["services"][0]["start_time"]
+        start = field(run.lone_move, "services", 0, "start_time")
         expect_equal(start, "12:30:00", what="start_time", response=run.lone_move)
 
     @checklist("S6-8", "A refused reschedule changes nothing")
     def test_refused_reschedule_leaves_appointment_at_15_00(self, run):
         expect_status(run.blocked_reread, 200, why="GET the appointment refused in step 6.4")
-        body = run.blocked_reread.json()
-        got = (body["status"], body["appointment_date"], body["services"][0]["start_time"])
+        reread = run.blocked_reread
+        expect_equal(field(reread, "status"), "confirmed", what="status", response=reread)
         expect_equal(
-            got, ("confirmed", iso(run.day), "15:00:00"), what="appointment", response=run.blocked_reread
+            field(reread, "appointment_date"), iso(run.day), what="appointment_date", response=reread
+        )
+        expect_equal(
+            field(reread, "services", 0, "start_time"), "15:00:00", what="start_time", response=reread
         )
         self._slot(run.after_refusal, run, "15:00", available_capacity=2)
         self._slot(run.after_refusal, run, "21:00", available_capacity=0, is_available=False)

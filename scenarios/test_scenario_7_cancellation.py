@@ -14,7 +14,7 @@ import allure
 import httpx
 import pytest
 
-from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses
+from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field
 from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
 
@@ -28,7 +28,7 @@ def _active_at(listing: httpx.Response, start: str) -> int:
     """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
     return sum(
         1
-        for item in listing.json()["items"]
+        for item in field(listing, "items")
         if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
     )
 
@@ -51,7 +51,8 @@ class Scenario7:
 
 class TestScenario7CancellationImpact:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day) -> Scenario7:
+    @classmethod
+    def run(cls, api, factory, outlet, day) -> Scenario7:
         """Guide steps 7.1-7.7, recorded, not judged."""
         with allure.step("Step 7.1: Create Full Workshop (Art Workshop, capacity 6, 14:00 6/6)"):
             service = factory.service("Art Workshop", parallel=True, capacity=6, duration=120)
@@ -60,7 +61,7 @@ class TestScenario7CancellationImpact:
             stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
             six = stage.fill("14:00", 6)
             expect_statuses(six, 201, why="Step 7.1: 6 of 6 places")
-            ids = [r.json()["id"] for r in six]
+            ids = [field(r, "id") for r in six]
         with allure.step("Step 7.2: Verify Slot is Full"):
             full = stage.grid()
         with allure.step("Step 7.3: Cancel One Booking"):

@@ -1,10 +1,11 @@
 """Deliberate defects for the kill matrix (PRACTICES.md P4): one `Policy` subclass per fault.
 
 `python -m reference_server --fault NAME` (or REFERENCE_SERVER_FAULT=NAME) switches ONE on;
-the default is none. Each fault overrides one seam of `reference_server/policy.py`, so the
-normal code paths never test a fault flag. Next to each fault: the checklist ids
-(scenarios/checklist.toml) that MUST fail when the suite runs against it; the kill matrix
-(`make mutation`, tests/mutation/) asserts exactly that and reports extra failing ids.
+the default is none. Each fault overrides one seam (one or two methods) of
+`reference_server/policy.py`, so the normal code paths never test a fault flag. Next to each
+fault: the checklist ids (scenarios/checklist.toml) that MUST fail when the suite runs
+against it; the kill matrix (`make mutation`, tests/mutation/) asserts exactly that and
+reports extra failing ids.
 """
 
 from __future__ import annotations

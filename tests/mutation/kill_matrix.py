@@ -4,7 +4,7 @@
 
 Full mode (the default, `make mutation`): the whole suite per fault, plus one control run
 against the correct server, which must have no failure. `--ci`: only the scenario modules
-that hold the fault's expected checks (what tests/mutation/test_kill_matrix.py runs).
+that hold the fault's expected checks, narrowed with -k (what test_kill_matrix.py runs).
 Writes reports/mutation-matrix.{md,json} and regenerates docs/faults.md from
 reference_server/faults.py (one source of truth). Exit 0 only when every fault is killed for
 the expected reason (and, in full mode, the control run is clean).
@@ -20,14 +20,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mutation_runs import FAILING, FAULTS, REPO, Fault, Run, Verdict, faults, files_for, judge, run_suite
+from mutation_runs import FAILING, FAULTS, REPO, Fault, Run, Verdict, faults, judge, run_suite, selection_for
 
 REPORTS = REPO / "reports"
 DOC = REPO / "docs" / "faults.md"
 
 
 def run_fault(fault: Fault, workdir: Path, *, ci: bool, workers: str | None) -> Verdict:
-    paths = files_for(fault.expected_failures) if ci else None
+    paths = selection_for(fault.expected_failures) if ci else None
     return judge(fault, run_suite(fault.name, workdir, paths=paths, workers=workers))
 
 
@@ -94,8 +94,8 @@ def faults_doc() -> str:
         "",
         "Start one with `python -m reference_server --fault NAME` (or `REFERENCE_SERVER_FAULT=NAME`);",
         "run the suite against one with `pytest --server-fault NAME`. `make mutation` runs them all",
-        "and writes `reports/mutation-matrix.md`. Each fault overrides one method of",
-        "`reference_server/policy.py`'s `Policy`; the checks listed MUST fail against it.",
+        "and writes `reports/mutation-matrix.md`. Each fault overrides one or two methods of",
+        "`reference_server/policy.py`'s `Policy` (the seams column); the checks listed MUST fail against it.",
         "",
         "| Fault | Bug | Seen in (SERVER-NOTES.md) | Must fail | Policy seam |",
         "|---|---|---|---|---|",

@@ -70,13 +70,27 @@ class Verdict:
 
 
 def files_for(ids: tuple[str, ...]) -> list[str]:
-    """The scenario modules that hold a test for any of `ids` (the CI run's selection)."""
-    files = []
+    """The scenario modules that hold a test for any of `ids`."""
+    return sorted({path for path, _ in _tests_for(ids)})
+
+
+def selection_for(ids: tuple[str, ...]) -> list[str]:
+    """pytest arguments that run just the tests of `ids` (the CI guard's selection): their
+    modules plus `-k` with their names (a class's act fixture still runs whole)."""
+    tests = _tests_for(ids)
+    names = sorted({name for _, name in tests})
+    return [*files_for(ids), "-k", " or ".join(names)] if names else []
+
+
+def _tests_for(ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(module, test function) for each test decorated with @checklist("<id>", ...) of `ids`."""
+    found = []
     for path in sorted(SCENARIOS.glob("test_*.py")):
         text = path.read_text()
-        if any(re.search(rf'checklist\(\s*"{re.escape(i)}"', text) for i in ids):
-            files.append(str(path.relative_to(REPO)))
-    return files
+        for match in re.finditer(r'@checklist\(\s*"([^"]+)"[\s\S]*?def (test_\w+)', text):
+            if match.group(1) in ids:
+                found.append((str(path.relative_to(REPO)), match.group(2)))
+    return found
 
 
 def run_suite(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from kill_matrix import DOC, faults_doc
-from mutation_runs import FAULTS, files_for, judge, run_suite
+from mutation_runs import FAULTS, files_for, judge, run_suite, selection_for
 
 CI_TIMEOUT_SECONDS = 150  # one fault's selected modules; the whole guard stays under ~3 min
 NAMES = list(FAULTS)
@@ -23,7 +23,7 @@ NAMES = list(FAULTS)
 def _check(name: str, tmp_path: Path, record_property) -> None:
     fault = FAULTS[name]
     run = run_suite(
-        name, tmp_path, paths=files_for(fault.expected_failures), workers=None, timeout=CI_TIMEOUT_SECONDS
+        name, tmp_path, paths=selection_for(fault.expected_failures), workers=None, timeout=CI_TIMEOUT_SECONDS
     )
     verdict = judge(fault, run)
     record_property("extra_failing_checks", sorted(verdict.extra))

@@ -66,4 +66,4 @@ race-power: $(STAMP)
 	$(PY) tests/mutation/race_power.py --runs $(N)
 
 clean:
-	rm -rf reports/allure-results reports/allure-report reports/*.json reports/*.md reports/*.sqlite*
+	rm -rf reports/allure-results reports/allure-report reports/*.json reports/*.md reports/*.sqlite* reports/mutation-runs

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +110,9 @@ def run_suite(
     summary_path = workdir / f"{tag}.json"
     summary_path.unlink(missing_ok=True)
     args = [*(paths or ["scenarios"]), "-p", "no:cacheprovider", "-p", "mutation_recorder", "-q"]
-    args += ["--mutation-json", str(summary_path), f"--alluredir={workdir / f'allure-{tag}'}"]
+    # Allure results are of no use here and weigh ~20 MB a run: a throw-away directory.
+    allure = Path(tempfile.mkdtemp(prefix=f"mutation-allure-{tag}-"))
+    args += ["--mutation-json", str(summary_path), f"--alluredir={allure}"]
     args += ["-n", workers or "0"]
     args += ["--server-fault", fault] if fault else []
     args += extra or []
@@ -131,6 +135,7 @@ def run_suite(
     except subprocess.TimeoutExpired as exc:
         returncode, output = -1, f"timed out after {timeout:.0f} s\n{exc.stdout or ''}"
     seconds = time.monotonic() - started
+    shutil.rmtree(allure, ignore_errors=True)
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
     tail = "\n".join(str(output).splitlines()[-15:])
     return Run(fault, args, returncode, seconds, summary, tail)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from reference_server.db import Database
 from reference_server.policy import load_policy
 from reference_server.seed import bootstrap
+from reference_server.serving import PROTOCOL
 from reference_server.settings import Settings
 
 
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         port=args.port,
         workers=max(1, args.workers),
+        http=PROTOCOL,  # TCP_NODELAY: see serving.py
         access_log=False,
         log_level="warning",
     )

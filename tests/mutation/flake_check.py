@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         failing = run.ids_with(FAILING + BROKEN)
         if run.summary is None:
             failing = {"(no summary)": run.log_tail}
-        flaky.update(failing)
+        flaky.update(failing.keys())
         totals.update(c["outcome"] for c in run.checks())
         bad_runs += bool(failing) or run.returncode != 0
         mode = "-n auto" if workers else "serial "

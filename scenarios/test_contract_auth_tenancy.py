@@ -18,7 +18,7 @@ import pytest
 
 from fixtures import endpoints as ep
 from fixtures.api import BookingApi
-from fixtures.expect import ConformanceFailure, expect_equal, expect_status
+from fixtures.expect import expect_equal, expect_error_detail, expect_status
 from fixtures.factories import Factory
 from fixtures.reporting import checklist, scenario
 from fixtures.target import TargetConfig
@@ -86,14 +86,6 @@ PROTECTED: dict[str, Callable[[str, date], ep.ApiRequest]] = {
 }
 
 
-def _expect_detail_string(response: httpx.Response) -> None:
-    __tracebackhide__ = True
-    # CONTRACT.md §1: business and auth errors are {"detail": "<human sentence>"}.
-    body = response.json()
-    if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
-        raise ConformanceFailure('expected {"detail": "<sentence>"}', response=response)
-
-
 class TestRequestsWithoutValidTokenAreRefused:
     @pytest.fixture(scope="class")
     def real_token(self, api: BookingApi) -> str:
@@ -118,7 +110,7 @@ class TestRequestsWithoutValidTokenAreRefused:
         headers = {} if header is None else {"Authorization": header}
         response = anonymous_api.raw(request.method, request.path, json=request.json, headers=headers)
         expect_status(response, 401)
-        _expect_detail_string(response)
+        expect_error_detail(response)
 
     @pytest.mark.parametrize("endpoint", list(PROTECTED))
     @checklist("X-1", X1)
@@ -142,7 +134,7 @@ class TestRequestsWithoutValidTokenAreRefused:
         email = f"nobody+{run_tag}@example.test" if mistake == "unknown-email" else target.email
         response = anonymous_api.login(email, target.password + "-wrong")
         expect_status(response, 401)
-        _expect_detail_string(response)
+        expect_error_detail(response)
 
 
 def _service_names(api: BookingApi, *, max_pages: int = 200) -> set[str]:
@@ -171,7 +163,7 @@ class TestStaffRoleGets403OnCreatingServices:
     @checklist("X-3", X3)
     def test_staff_token_creating_a_service_gets_403(self, attempt: tuple[str, httpx.Response]) -> None:
         expect_status(attempt[1], 403)
-        _expect_detail_string(attempt[1])
+        expect_error_detail(attempt[1])
 
     @checklist("X-3", X3)
     def test_refused_service_is_not_in_the_admin_list(

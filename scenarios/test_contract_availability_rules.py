@@ -18,8 +18,9 @@ import pytest
 
 from fixtures.api import BookingApi
 from fixtures.dates import next_day, weekday_name
-from fixtures.expect import ConformanceFailure, expect_detail_mentions_staff, expect_equal, expect_status
+from fixtures.expect import expect_detail_mentions_staff, expect_equal, expect_error_detail, expect_status
 from fixtures.factories import Factory
+from fixtures.readback import page_items
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("X", "Contract Rules Beyond the Guide", group="Contract")
@@ -61,16 +62,6 @@ class TestBookingOutsideTheWindowIsRefused:
         if expected == 409:
             # §5.4: the detail names the staff member and says why.
             expect_detail_mentions_staff(response, staff)
-
-
-def _items(body: Any) -> list[dict[str, Any]]:
-    # §1 paginates lists; §3 does not spell out GET /availability's shape, so a bare array is
-    # accepted too. The windows themselves are what this check is about.
-    if isinstance(body, dict) and isinstance(body.get("items"), list):
-        return body["items"]
-    if isinstance(body, list):
-        return body
-    raise ConformanceFailure(f"GET /availability: expected a list or a page of windows, got {body!r:.200}")
 
 
 # (id, staff "first"/"second", day "booked"/"next", start, end, expected status), in order.
@@ -123,8 +114,7 @@ class TestOverlappingWindowsAreRefused:
     @checklist("X-10", X10)
     def test_overlapping_window_is_refused_with_409(self, run: Windows, attempt: str) -> None:
         expect_status(run.attempts[attempt], 409)
-        detail = run.attempts[attempt].json().get("detail")
-        expect_equal(isinstance(detail, str) and bool(detail), True, what="a detail sentence (§1)")
+        expect_error_detail(run.attempts[attempt])
 
     @pytest.mark.parametrize("attempt", [a[0] for a in ATTEMPTS if a[-1] == 201])
     @checklist("X-10", X10)
@@ -134,7 +124,7 @@ class TestOverlappingWindowsAreRefused:
     @checklist("X-10", X10)
     def test_staff_lists_exactly_the_accepted_windows(self, run: Windows) -> None:
         expect_status(run.listed, 200)
-        listed = _items(run.listed.json())
+        listed = page_items(run.listed)
         # §3: availability entries carry "HH:MM:SS" times.
         got = sorted((w["day_of_week"], w["start_time"], w["end_time"]) for w in listed)
         accepted = [a for a in ATTEMPTS if a[1] == "first" and a[-1] == 201]

@@ -16,7 +16,14 @@ import pytest
 
 from fixtures.api import BookingApi
 from fixtures.dates import next_day, today_utc, weekday_name
-from fixtures.expect import ConformanceFailure, expect_equal, expect_slot, expect_status, field
+from fixtures.expect import (
+    expect_equal,
+    expect_error_detail,
+    expect_slot,
+    expect_status,
+    expect_success,
+    field,
+)
 from fixtures.factories import Factory, Stage
 from fixtures.reporting import checklist, scenario
 
@@ -26,21 +33,6 @@ X4 = "Bookings in the past or outside the advance window are refused with 400"
 X5 = "An inactive (deleted) service cannot be booked (400)"
 X6 = "The same customer booking the same session twice is refused with 409"
 X7 = "Illegal status transitions are refused with 409 and change nothing"
-
-
-def _expect_detail_string(response: httpx.Response) -> None:
-    __tracebackhide__ = True
-    # CONTRACT.md §1: business errors are {"detail": "<human sentence>"}.
-    body = response.json()
-    if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
-        raise ConformanceFailure('expected {"detail": "<sentence>"}', response=response)
-
-
-def _expect_2xx(response: httpx.Response) -> None:
-    __tracebackhide__ = True
-    # CONTRACT.md §3 fixes DELETE as a soft delete but not its status code: any 2xx will do.
-    if not 200 <= response.status_code < 300:
-        raise ConformanceFailure(f"expected a 2xx, got {response.status_code}", response=response)
 
 
 def _service_with_windows(
@@ -84,7 +76,7 @@ class TestBookingsOutsideTheAdvanceWindowAreRefused:
         response = factory.book(customer=customer, service=service, staff=staff, day=when, start="10:00")
         expect_status(response, expected, why=f"booking {when} 10:00 with {rule or 'default rules'}")
         if expected == 400:
-            _expect_detail_string(response)
+            expect_error_detail(response)
             listed = api.list_appointments(date=when, service_id=service["id"])
             expect_equal(field(listed, "total"), 0, what="appointments after a 400", response=listed)
 
@@ -93,7 +85,7 @@ class TestInactiveServiceCannotBeBooked:
     @checklist("X-5", X5)
     def test_deleted_service_reads_as_inactive(self, api: BookingApi, factory: Factory) -> None:
         service = factory.service("X-5 deleted", parallel=False, capacity=1)
-        _expect_2xx(api.delete_service(service["id"]))
+        expect_success(api.delete_service(service["id"]))
         after = api.get_service(service["id"])
         expect_status(after, 200, why="a soft-deleted service is still readable")
         expect_equal(field(after, "is_active"), False, what="is_active after DELETE", response=after)
@@ -106,14 +98,14 @@ class TestInactiveServiceCannotBeBooked:
         fields = {"is_active": False} if how == "created-inactive" else {}
         service, staff = _service_with_windows(factory, f"X-5 {how}", [day], **fields)
         if how == "deleted":
-            _expect_2xx(api.delete_service(service["id"]))
+            expect_success(api.delete_service(service["id"]))
         if how == "deactivated-by-put":  # §3: PUT is a partial update
             expect_status(api.update_service(service["id"], {"is_active": False}), 200)
         response = factory.book(
             customer=factory.customer(), service=service, staff=staff, day=day, start="10:00"
         )
         expect_status(response, 400)
-        _expect_detail_string(response)
+        expect_error_detail(response)
 
 
 @dataclass
@@ -141,7 +133,7 @@ class TestSameCustomerTwiceInOneSessionIsRefused:
     def test_repeat_booking_of_the_same_customer_is_refused_with_409(self, run: Duplicate) -> None:
         expect_status(run.first, 201, why="the customer's first booking")
         expect_status(run.again, 409)
-        _expect_detail_string(run.again)
+        expect_error_detail(run.again)
 
     @checklist("X-6", X6)
     def test_another_customer_still_fits_the_same_session(self, run: Duplicate) -> None:
@@ -228,7 +220,7 @@ class TestIllegalStatusTransitionsAreRefused:
         appointment = self._appointment_in(api, stage, path)
         refused = _move(api, appointment, move)
         expect_status(refused, 409, why=f"{move!r} from {_status_after(path)!r}")
-        _expect_detail_string(refused)
+        expect_error_detail(refused)
         after = api.get_appointment(appointment["id"])
         expect_status(after, 200)
         expect_equal(field(after, "status"), _status_after(path), what="status after a 409", response=after)

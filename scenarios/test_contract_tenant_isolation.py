@@ -21,27 +21,14 @@ import pytest
 from fixtures import endpoints as ep
 from fixtures.api import BookingApi
 from fixtures.dates import next_day, weekday_name
-from fixtures.expect import ConformanceFailure, expect_equal, expect_status, field
+from fixtures.expect import expect_equal, expect_error_detail, expect_status, field
 from fixtures.factories import Factory
+from fixtures.readback import page_items
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("X", "Contract Rules Beyond the Guide", group="Contract")
 
 X2 = "Another tenant's ids answer 404"
-
-
-def _expect_detail_string(response: httpx.Response) -> None:
-    __tracebackhide__ = True
-    # CONTRACT.md §1: business errors are {"detail": "<human sentence>"}.
-    body = response.json()
-    if not (isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"]):
-        raise ConformanceFailure('expected {"detail": "<sentence>"}', response=response)
-
-
-def _items(body: Any) -> list[dict[str, Any]]:
-    # CONTRACT.md §1 paginates lists; a bare array is tolerated for GET /availability, whose
-    # shape §3 does not spell out. Either way only the ids matter here.
-    return body["items"] if isinstance(body, dict) else body
 
 
 @dataclass(frozen=True)
@@ -174,7 +161,7 @@ class TestAnotherTenantsIdsAnswer404:
     @checklist("X-2", X2)
     def test_other_tenant_request_answers_404(self, run: Isolation, intrusion: str) -> None:
         expect_status(run.intrusions[intrusion], 404)
-        _expect_detail_string(run.intrusions[intrusion])
+        expect_error_detail(run.intrusions[intrusion])
 
     @pytest.mark.parametrize("lookup", list(LOOKUPS))
     @checklist("X-2", X2)
@@ -182,7 +169,7 @@ class TestAnotherTenantsIdsAnswer404:
         response, kind = run.lookups[lookup], LOOKUPS[lookup][1]
         if response.status_code != 404:
             expect_status(response, 200, why="404, or 200 without the other tenant's ids")
-            leaked = [i for i in _items(response.json()) if i.get("id") == run.a[kind]["id"]]
+            leaked = [i for i in page_items(response) if i.get("id") == run.a[kind]["id"]]
             expect_equal(leaked, [], what=f"tenant A's {kind} in tenant B's list", response=response)
 
     @checklist("X-2", X2)
@@ -215,7 +202,7 @@ class TestAnotherTenantsIdsAnswer404:
     def test_availability_window_is_still_listed_for_its_owner(self, run: Isolation) -> None:
         response = run.after["windows"]
         expect_status(response, 200)
-        ids = [w["id"] for w in _items(response.json())]
+        ids = [w.get("id") for w in page_items(response)]
         expect_equal(
             run.a["window"]["id"] in ids, True, what="tenant A's window still listed", response=response
         )

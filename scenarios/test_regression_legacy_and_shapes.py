@@ -63,17 +63,17 @@ class TestRegressionLegacyAndShapes:
             expect_status(legacy_service, 201, why="Step R-1.1: needed for the rest of R-1")
             legacy = legacy_service.json()
         try:
-            yield self._act(api, factory, outlet, day, legacy_service, legacy)
+            yield self._act(api, factory, day, legacy_service, legacy)
         finally:
             if not getattr(target, "keep_data", False):
                 api.delete_service(legacy["id"])
 
-    def _act(self, api, factory, outlet, day, legacy_service, legacy) -> Regression:
+    def _act(self, api, factory, day, legacy_service, legacy) -> Regression:
         """The steps after R-1.1 (split out so that the fixture's cleanup always runs)."""
         with allure.step("Step R-1.2: Book it twice at 10:00, then at 14:00 (guide Scenario 1)"):
             stylist = factory.staff("Legacy Stylist")
             factory.availability(stylist, day=day, start="09:00", end="17:00")
-            chair = Stage(factory=factory, service=legacy, staff=stylist, outlet_id=outlet["id"], day=day)
+            chair = Stage(factory, service=legacy, staff=stylist, day=day)
             legacy_first, legacy_second = chair.book("10:00"), chair.book("10:00")
             legacy_other_time = chair.book("14:00")
             legacy_grid = chair.grid()
@@ -82,9 +82,7 @@ class TestRegressionLegacyAndShapes:
             compat_read = api.get_service(compat_service["id"])
             teacher = factory.staff("Backward Compat Teacher")
             window = factory.availability(teacher, day=day, start="09:00", end="17:00")
-            studio = Stage(
-                factory=factory, service=compat_service, staff=teacher, outlet_id=outlet["id"], day=day
-            )
+            studio = Stage(factory, service=compat_service, staff=teacher, day=day)
             booking = studio.book("10:00")
             booking_id = booking.json().get("id", "") if booking.status_code == 201 else "missing"
             booking_read = api.get_appointment(booking_id)

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import allure
 import httpx
@@ -32,6 +31,7 @@ from fixtures.expect import (
     field,
     grid_slots,
 )
+from fixtures.readback import all_appointments, confirmed_ids
 from fixtures.reporting import checklist, scenario
 
 pytestmark = [*scenario("R", "Regression Tests", group="Regression"), pytest.mark.slow]
@@ -82,20 +82,6 @@ def _timed(what: str, calls: list[Callable[[], httpx.Response]]) -> tuple[list[h
     return responses, Timing(what, samples, wire, os.getloadavg()[0])
 
 
-def _confirmed_total(api: Any, *, day: date, staff_id: str, service_id: str) -> int:
-    """Confirmed appointments of one staff member and service on `day`, over all pages."""
-    total = 0
-    for page in range(1, 21):  # bounded: 20 pages of 100
-        listing = api.list_appointments(
-            date=day, staff_id=staff_id, service_id=service_id, page=page, size=100
-        )
-        expect_status(listing, 200, why="GET /appointments")
-        total += sum(1 for a in field(listing, "items") if a.get("status") == "confirmed")
-        if page >= field(listing, "pages"):
-            return total
-    raise ConformanceFailure("GET /appointments still has pages after 20 of 100", response=listing)
-
-
 @dataclass(frozen=True)
 class Regression:
     grid_timing: Timing
@@ -136,9 +122,8 @@ class TestRegressionPerformanceAndVolume:
             over = busy.book(VOLUME_STARTS[4])  # session 4 holds 4 of 4
         with allure.step("Step R-4.3: Read the grid and the appointment list back"):
             volume_grid = busy.grid()
-            confirmed = _confirmed_total(
-                api, day=day, staff_id=busy.staff["id"], service_id=busy.service["id"]
-            )
+            pages = all_appointments(api, day=day, staff_id=busy.staff["id"], service_id=busy.service["id"])
+            confirmed = len(confirmed_ids(pages))
         return Regression(
             grid_timing,
             grids,

@@ -22,22 +22,10 @@ from fixtures.expect import (
     expect_status,
     field,
 )
-from fixtures.factories import Stage
+from fixtures.readback import active_at
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("1", "Single Booking Service (Legacy Behavior)", group="Mandatory")
-
-# CONTRACT.md §5: an item is active unless its appointment is cancelled or no_show.
-INACTIVE = frozenset({"cancelled", "no_show"})
-
-
-def _active_at(listing: httpx.Response, start: str) -> int:
-    """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
-    return sum(
-        1
-        for item in field(listing, "items")
-        if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
-    )
 
 
 @dataclass(frozen=True)
@@ -54,15 +42,21 @@ class Scenario1:
 class TestScenario1SingleBookingService:
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, api, factory, outlet, day) -> Scenario1:
+    def run(cls, factory, day) -> Scenario1:
         """Guide steps 1.1-1.7 plus the checklist's 14:00 booking, recorded, not judged."""
-        with allure.step("Step 1.1: Create Single-Booking Service"):
-            service = factory.service("Haircut", parallel=False, capacity=1, duration=60)
-        with allure.step("Step 1.2: Create Staff Member"):
-            staff = factory.staff("Senior Stylist")
-        with allure.step("Step 1.3: Create Staff Availability (09:00-17:00)"):
-            factory.availability(staff, day=day, start="09:00", end="17:00")
-        stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
+        stage = factory.stage(
+            "Haircut",
+            capacity=1,
+            parallel=False,
+            day=day,
+            window=("09:00", "17:00"),
+            staff_label="Senior Stylist",
+            steps=(
+                "Step 1.1: Create Single-Booking Service",
+                "Step 1.2: Create Staff Member",
+                "Step 1.3: Create Staff Availability (09:00-17:00)",
+            ),
+        )
         with allure.step("Step 1.4: Create First Customer"):
             alice = factory.customer()
         with allure.step("Step 1.5: Book First Appointment (Should Succeed)"):
@@ -73,12 +67,10 @@ class TestScenario1SingleBookingService:
             second = stage.book("10:00", customer=bob)
         with allure.step("Checklist: legacy behaviour, grid and appointment list at 10:00"):
             grid = stage.grid()
-            listing = api.list_appointments(
-                date=day, staff_id=staff["id"], service_id=service["id"], size=100
-            )
+            listing = stage.appointments()
         with allure.step("Checklist: same staff at a different time (booking at 14:00)"):
             at_14 = stage.book("14:00", customer=bob)
-        return Scenario1(first, second, grid, listing, at_14, staff, day)
+        return Scenario1(first, second, grid, listing, at_14, stage.staff, day)
 
     @checklist("S1-1", "First booking succeeded with status 201")
     def test_first_booking_succeeds_with_201(self, run):
@@ -104,7 +96,7 @@ class TestScenario1SingleBookingService:
             expect_equal(slot["available_capacity"], 0, what="10:00 available_capacity", response=run.grid)
         expect_status(run.listing, 200, why="GET /appointments for the staff and service")
         expect_equal(
-            _active_at(run.listing, "10:00"), 1, what="active 10:00 appointments", response=run.listing
+            active_at(run.listing, "10:00"), 1, what="active 10:00 appointments", response=run.listing
         )
 
     @checklist("S1-5", "Same staff available at different time (test by booking at 14:00)")

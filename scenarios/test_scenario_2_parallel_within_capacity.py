@@ -17,7 +17,6 @@ import pytest
 
 from fixtures.dates import iso
 from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, grid_slots
-from fixtures.factories import Stage
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("2", "Parallel Booking Within Capacity", group="Mandatory")
@@ -43,13 +42,18 @@ class TestScenario2ParallelBookingWithinCapacity:
     @classmethod
     def run(cls, factory, outlet, day) -> Scenario2:
         """Guide steps 2.1-2.5 plus the checklist's 6th booking, recorded, not judged."""
-        with allure.step("Step 2.1: Create Parallel Booking Service (capacity 10)"):
-            service = factory.service("Group Yoga Class", parallel=True, capacity=10, duration=60)
-        with allure.step("Step 2.2: Create Yoga Instructor"):
-            staff = factory.staff("Yoga Instructor")
-        with allure.step("Step 2.3: Set Staff Availability (10:00-12:00)"):
-            factory.availability(staff, day=day, start="10:00", end="12:00")
-        stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
+        stage = factory.stage(
+            "Group Yoga Class",
+            capacity=10,
+            day=day,
+            window=("10:00", "12:00"),
+            staff_label="Yoga Instructor",
+            steps=(
+                "Step 2.1: Create Parallel Booking Service (capacity 10)",
+                "Step 2.2: Create Yoga Instructor",
+                "Step 2.3: Set Staff Availability (10:00-12:00)",
+            ),
+        )
         with allure.step("Step 2.4: Book Multiple Students (Bookings 1-5) at 10:00"):
             five = stage.fill("10:00", 5)
         with allure.step("Step 2.5: Check Availability Grid"):
@@ -57,7 +61,7 @@ class TestScenario2ParallelBookingWithinCapacity:
         with allure.step("Checklist: 6th booking (test by creating another customer)"):
             sixth = stage.book("10:00")
             grid_after_sixth = stage.grid()
-        return Scenario2(five, grid, sixth, grid_after_sixth, service, staff, outlet, day)
+        return Scenario2(five, grid, sixth, grid_after_sixth, stage.service, stage.staff, outlet, day)
 
     def _slot(self, run: Scenario2, **expected: Any) -> dict[str, Any]:
         return expect_slot(run.grid, day=run.day, start="10:00", staff_id=run.staff["id"], **expected)

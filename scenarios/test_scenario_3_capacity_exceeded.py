@@ -21,15 +21,12 @@ from fixtures.expect import (
     expect_slot,
     expect_status,
     expect_statuses,
-    field,
 )
-from fixtures.factories import Stage
+from fixtures.readback import active_at
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("3", "Capacity Exceeded", group="Mandatory")
 
-# CONTRACT.md §5: an item is active unless its appointment is cancelled or no_show.
-INACTIVE = frozenset({"cancelled", "no_show"})
 SLOT_FIELDS = (
     "start_time",
     "end_time",
@@ -39,15 +36,6 @@ SLOT_FIELDS = (
     "available_capacity",
     "max_capacity",
 )
-
-
-def _active_at(listing: httpx.Response, start: str) -> int:
-    """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
-    return sum(
-        1
-        for item in field(listing, "items")
-        if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
-    )
 
 
 @dataclass(frozen=True)
@@ -65,15 +53,21 @@ class Scenario3:
 class TestScenario3CapacityExceeded:
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, api, factory, outlet, day) -> Scenario3:
+    def run(cls, factory, day) -> Scenario3:
         """Guide steps 3.1-3.6, recorded, not judged."""
-        with allure.step("Step 3.1: Create Small Capacity Service (capacity 3, 45 min)"):
-            service = factory.service("Boot Camp Session", parallel=True, capacity=3, duration=45)
-        with allure.step("Step 3.2: Create Trainer Staff"):
-            staff = factory.staff("Personal Trainer")
-        with allure.step("Step 3.3: Set Trainer Availability (14:00-16:00)"):
-            factory.availability(staff, day=day, start="14:00", end="16:00")
-        stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
+        stage = factory.stage(
+            "Boot Camp Session",
+            capacity=3,
+            duration=45,
+            day=day,
+            window=("14:00", "16:00"),
+            staff_label="Personal Trainer",
+            steps=(
+                "Step 3.1: Create Small Capacity Service (capacity 3, 45 min)",
+                "Step 3.2: Create Trainer Staff",
+                "Step 3.3: Set Trainer Availability (14:00-16:00)",
+            ),
+        )
         with allure.step("Step 3.4: Fill to Capacity (Bookings 1-3) at 14:00"):
             first_three = stage.fill("14:00", 3)
         with allure.step("Step 3.5: Check Capacity Status"):
@@ -82,10 +76,10 @@ class TestScenario3CapacityExceeded:
             fourth = stage.book("14:00")
         with allure.step("Checklist: capacity limit strictly enforced (grid and list after 3.6)"):
             status_after = stage.grid()
-            listing_after = api.list_appointments(
-                date=day, staff_id=staff["id"], service_id=service["id"], size=100
-            )
-        return Scenario3(first_three, status, fourth, status_after, listing_after, service, staff, day)
+            listing_after = stage.appointments()
+        return Scenario3(
+            first_three, status, fourth, status_after, listing_after, stage.service, stage.staff, day
+        )
 
     def _slot(self, grid: httpx.Response, run: Scenario3, **expected: Any) -> dict[str, Any]:
         return expect_slot(grid, day=run.day, start="14:00", staff_id=run.staff["id"], **expected)
@@ -135,5 +129,5 @@ class TestScenario3CapacityExceeded:
         # The refused 4th booking must leave no trace: still 3 active, still 0 of 3.
         self._slot(run.status_after, run, available_capacity=0, max_capacity=3, is_available=False)
         expect_status(run.listing_after, 200, why="GET /appointments for the staff and service")
-        active = _active_at(run.listing_after, "14:00")
+        active = active_at(run.listing_after, "14:00")
         expect_equal(active, 3, what="active 14:00 appointments", response=run.listing_after)

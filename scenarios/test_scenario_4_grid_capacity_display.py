@@ -20,6 +20,7 @@ import pytest
 from fixtures.dates import iso
 from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field, grid_slots
 from fixtures.factories import Stage
+from fixtures.readback import active_at
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("4", "Availability Grid Capacity Display", group="Mandatory")
@@ -27,17 +28,6 @@ pytestmark = scenario("4", "Availability Grid Capacity Display", group="Mandator
 # Guide step 4.2 table: start -> (bookings to create, expected available_capacity, is_available).
 STATES = {"10:00": (0, 8, True), "14:00": (3, 5, True), "18:00": (7, 1, True), "21:00": (8, 0, False)}
 HH_MM = re.compile(r"^\d{2}:\d{2}$")
-# CONTRACT.md §5: an item is active unless its appointment is cancelled or no_show.
-INACTIVE = frozenset({"cancelled", "no_show"})
-
-
-def _active_at(listing: httpx.Response, start: str) -> int:
-    """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
-    return sum(
-        1
-        for item in field(listing, "items")
-        if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
-    )
 
 
 @dataclass(frozen=True)
@@ -52,7 +42,7 @@ class Scenario4:
 class TestScenario4AvailabilityGridCapacityDisplay:
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, api, factory, outlet, day) -> Scenario4:
+    def run(cls, factory, day) -> Scenario4:
         """Guide steps 4.1-4.3, recorded, not judged."""
         with allure.step("Step 4.1: Create Test Service (Cooking Class, capacity 8, 120 min)"):
             service = factory.service("Cooking Class", parallel=True, capacity=8, duration=120)
@@ -60,7 +50,7 @@ class TestScenario4AvailabilityGridCapacityDisplay:
             staff = factory.staff("Chef")
             # 08:00-23:30 covers 10:00-12:00 ... 21:00-23:00; the four sessions do not overlap.
             factory.availability(staff, day=day, start="08:00", end="23:30")
-            stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
+            stage = Stage(factory, service=service, staff=staff, day=day)
             for start, (count, _, _) in STATES.items():
                 if count:
                     with allure.step(f"Step 4.2: {start} - {count} bookings"):
@@ -69,9 +59,7 @@ class TestScenario4AvailabilityGridCapacityDisplay:
                         )
         with allure.step("Step 4.3: Query Availability Grid"):
             grid = stage.grid()
-            listing = api.list_appointments(
-                date=day, staff_id=staff["id"], service_id=service["id"], size=100
-            )
+            listing = stage.appointments()
         return Scenario4(grid, listing, service, staff, day)
 
     def _slots(self, run: Scenario4) -> list[dict[str, Any]]:
@@ -148,7 +136,7 @@ class TestScenario4AvailabilityGridCapacityDisplay:
     def test_available_equals_max_minus_listed_bookings(self, run):
         expect_status(run.listing, 200, why="GET /appointments for the staff and service")
         for start, (count, _, _) in STATES.items():
-            booked = _active_at(run.listing, start)
+            booked = active_at(run.listing, start)
             expect_equal(booked, count, what=f"active {start} appointments", response=run.listing)
             slot = self._slot(run, start)
             expect_equal(

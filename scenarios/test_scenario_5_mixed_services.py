@@ -39,7 +39,7 @@ class Scenario5:
 class TestScenario5MixedServicesOnSameStaff:
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, factory, outlet, day) -> Scenario5:
+    def run(cls, factory, day) -> Scenario5:
         """Guide steps 5.1-5.7, recorded, not judged."""
         with allure.step("Step 5.1: Create Two Services for Same Staff"):
             yoga = factory.service("Group Yoga Mixed", parallel=True, capacity=10, duration=60)
@@ -47,7 +47,7 @@ class TestScenario5MixedServicesOnSameStaff:
         with allure.step("Step 5.2: Create Multi-Skill Staff (available 09:00-17:00)"):
             staff = factory.staff("Fitness Instructor")
             factory.availability(staff, day=day, start="09:00", end="17:00")
-        stage = Stage(factory=factory, service=yoga, staff=staff, outlet_id=outlet["id"], day=day)
+        stage = Stage(factory, service=yoga, staff=staff, day=day)
         with allure.step("Step 5.3: Book Multiple Students to Yoga Class (10:00)"):
             yoga_five = stage.fill("10:00", 5)
         with allure.step("Step 5.4: Attempt 6th Yoga Booking (Should Succeed)"):
@@ -133,12 +133,12 @@ class TestScenario5SessionsAtTheSameStartStaySeparate:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, factory, outlet, day) -> SameStart:
+    def run(cls, factory, day) -> SameStart:
         yoga = factory.service("Group Yoga Same Start", parallel=True, capacity=3, duration=60)
         personal = factory.service("Personal Training Same Start", parallel=False, capacity=1, duration=60)
         staff = factory.staff("Same Start Instructor")
         factory.availability(staff, day=day, start="09:00", end="17:00")
-        stage = Stage(factory=factory, service=yoga, staff=staff, outlet_id=outlet["id"], day=day)
+        stage = Stage(factory, service=yoga, staff=staff, day=day)
         with allure.step("Book Personal Training at 11:00, then Group Yoga at 11:00 (same staff)"):
             training = stage.book("11:00", service=personal)
             yoga_booking = stage.book("11:00")

@@ -18,26 +18,10 @@ import pytest
 
 from fixtures.dates import iso
 from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field
-from fixtures.factories import Stage
+from fixtures.readback import active_at, ids_of
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("6", "Rescheduling with Capacity", group="Mandatory")
-
-# CONTRACT.md §5: an item is active unless its appointment is cancelled or no_show.
-INACTIVE = frozenset({"cancelled", "no_show"})
-
-
-def _active_at(listing: httpx.Response, start: str) -> int:
-    """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
-    return sum(
-        1
-        for item in field(listing, "items")
-        if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
-    )
-
-
-def _ids(responses: list[httpx.Response]) -> list[str]:
-    return [field(r, "id") for r in responses]
 
 
 @dataclass(frozen=True)
@@ -62,38 +46,35 @@ class Scenario6:
 class TestScenario6ReschedulingWithCapacity:
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, api, factory, outlet, day) -> Scenario6:
+    def run(cls, api, factory, day) -> Scenario6:
         """Guide steps 6.1-6.4 plus the contract's self-exclusion cases, recorded, not judged."""
         with allure.step("Step 6.1: Create Service and Initial Bookings"):
-            service = factory.service("Wine Tasting", parallel=True, capacity=4, duration=60)
-            staff = factory.staff("Sommelier")
             # 11:00-22:00 covers 15:00, 18:00, 21:00-22:00 and the 12:00-13:30 self-overlap case.
-            factory.availability(staff, day=day, start="11:00", end="22:00")
-            stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
+            stage = factory.stage(
+                "Wine Tasting", capacity=4, day=day, window=("11:00", "22:00"), staff_label="Sommelier"
+            )
             at_15 = stage.fill("15:00", 3)
             at_18 = stage.fill("18:00", 2)
             at_21 = stage.fill("21:00", 4)
             expect_statuses([*at_15, *at_18, *at_21], 201, why="Step 6.1: 3/4, 2/4 and 4/4 sessions")
             before = stage.grid()
         with allure.step("Step 6.2: Reschedule from 15:00 to 18:00 (Should Succeed)"):
-            moved_id = _ids(at_15)[0]
+            moved_id = ids_of(at_15)[0]
             moved = api.reschedule(moved_id, new_date=day, new_time="18:00")
         with allure.step("Step 6.3: Verify Capacity Updates"):
             after = stage.grid()
         with allure.step("Step 6.4: Attempt Reschedule to Full Slot (Should Fail)"):
-            blocked_id = _ids(at_15)[1]
+            blocked_id = ids_of(at_15)[1]
             blocked = api.reschedule(blocked_id, new_date=day, new_time="21:00")
             blocked_reread = api.get_appointment(blocked_id)
             after_refusal = stage.grid()
         with allure.step(
             "Step 6.4 (contract §4): Reschedule a 21:00 guest to 21:00, inside the full session"
         ):
-            same_time_id = _ids(at_21)[0]
+            same_time_id = ids_of(at_21)[0]
             same_time = api.reschedule(same_time_id, new_date=day, new_time="21:00")
             after_same_time = stage.grid()
-            listing = api.list_appointments(
-                date=day, staff_id=staff["id"], service_id=service["id"], size=100
-            )
+            listing = stage.appointments()
         with allure.step("Step 6.4 (contract §4): Move a private 12:00 tasting to 12:30, overlapping itself"):
             # A single-booking service: its 12:00 session is filled by this appointment alone,
             # and the 12:30 target overlaps nothing but the appointment itself.
@@ -103,7 +84,7 @@ class TestScenario6ReschedulingWithCapacity:
             lone_move = api.reschedule(field(lone, "id"), new_date=day, new_time="12:30")
         return Scenario6(
             before, moved_id, moved, after, blocked_id, blocked, blocked_reread, after_refusal,
-            same_time_id, same_time, after_same_time, listing, lone_move, staff, day,
+            same_time_id, same_time, after_same_time, listing, lone_move, stage.staff, day,
         )  # fmt: skip
 
     def _slot(self, grid: httpx.Response, run: Scenario6, start: str, **expected: Any) -> dict[str, Any]:
@@ -112,13 +93,8 @@ class TestScenario6ReschedulingWithCapacity:
     def _expect_moved(self, resp: httpx.Response, run: Scenario6, appointment_id: str, start: str) -> None:
         """200, same id, still confirmed, same day, first service starting at `start` (CONTRACT.md §4)."""
         expect_status(resp, 200, why=f"reschedule to {start}")
-        body = resp.json()
-        got = {
-            "id": body.get("id"),
-            "status": body.get("status"),
-            "appointment_date": body.get("appointment_date"),
-            "start_time": field(resp, "services", 0, "start_time"),
-        }
+        got = {key: field(resp, key) for key in ("id", "status", "appointment_date")}
+        got["start_time"] = field(resp, "services", 0, "start_time")
         want = {
             "id": appointment_id,
             "status": "confirmed",
@@ -154,7 +130,7 @@ class TestScenario6ReschedulingWithCapacity:
         # Excluding itself only during the check: after moving inside the full 21:00 session
         # it must neither be double-counted nor dropped, and the 6.2 move counts once at 18:00.
         expect_status(run.listing, 200, why="GET /appointments for the staff and service")
-        counts = {start: _active_at(run.listing, start) for start in ("15:00", "18:00", "21:00")}
+        counts = {start: active_at(run.listing, start) for start in ("15:00", "18:00", "21:00")}
         expect_equal(
             counts, {"15:00": 2, "18:00": 3, "21:00": 4}, what="active per session", response=run.listing
         )

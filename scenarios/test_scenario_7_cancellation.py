@@ -14,23 +14,11 @@ import allure
 import httpx
 import pytest
 
-from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses, field
-from fixtures.factories import Stage
+from fixtures.expect import expect_equal, expect_slot, expect_status, expect_statuses
+from fixtures.readback import active_at, ids_of
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("7", "Cancellation Impact", group="Mandatory")
-
-# CONTRACT.md §5: an item is active unless its appointment is cancelled or no_show.
-INACTIVE = frozenset({"cancelled", "no_show"})
-
-
-def _active_at(listing: httpx.Response, start: str) -> int:
-    """Active appointments in a GET /appointments page whose first service starts at `start` ("HH:MM")."""
-    return sum(
-        1
-        for item in field(listing, "items")
-        if item["status"] not in INACTIVE and item["services"][0]["start_time"][:5] == start
-    )
 
 
 @dataclass(frozen=True)
@@ -52,16 +40,20 @@ class Scenario7:
 class TestScenario7CancellationImpact:
     @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, api, factory, outlet, day) -> Scenario7:
+    def run(cls, api, factory, day) -> Scenario7:
         """Guide steps 7.1-7.7, recorded, not judged."""
         with allure.step("Step 7.1: Create Full Workshop (Art Workshop, capacity 6, 14:00 6/6)"):
-            service = factory.service("Art Workshop", parallel=True, capacity=6, duration=120)
-            staff = factory.staff("Art Teacher")
-            factory.availability(staff, day=day, start="14:00", end="16:00")
-            stage = Stage(factory=factory, service=service, staff=staff, outlet_id=outlet["id"], day=day)
+            stage = factory.stage(
+                "Art Workshop",
+                capacity=6,
+                duration=120,
+                day=day,
+                window=("14:00", "16:00"),
+                staff_label="Art Teacher",
+            )
             six = stage.fill("14:00", 6)
             expect_statuses(six, 201, why="Step 7.1: 6 of 6 places")
-            ids = [field(r, "id") for r in six]
+            ids = ids_of(six)
         with allure.step("Step 7.2: Verify Slot is Full"):
             full = stage.grid()
         with allure.step("Step 7.3: Cancel One Booking"):
@@ -77,12 +69,10 @@ class TestScenario7CancellationImpact:
         with allure.step("Step 7.7: Test No-Show Status"):
             no_show = api.set_status(ids[3], "no_show")
             after_no_show = stage.grid()
-            listing = api.list_appointments(
-                date=day, staff_id=staff["id"], service_id=service["id"], size=100
-            )
+            listing = stage.appointments()
         return Scenario7(
             full, first_cancel, after_first_cancel, rebook, after_rebook, more_cancels,
-            after_more_cancels, no_show, after_no_show, listing, staff, day,
+            after_more_cancels, no_show, after_no_show, listing, stage.staff, day,
         )  # fmt: skip
 
     def _slot(self, grid: httpx.Response, run: Scenario7, **expected: Any) -> dict[str, Any]:
@@ -122,6 +112,6 @@ class TestScenario7CancellationImpact:
     def test_available_equals_max_minus_active_bookings(self, run):
         # 7 booked in all, 3 cancelled, 1 no-show: 3 active, so 6 - 3 = 3 places.
         expect_status(run.listing, 200, why="GET /appointments for the staff and service")
-        active = _active_at(run.listing, "14:00")
+        active = active_at(run.listing, "14:00")
         expect_equal(active, 3, what="active 14:00 appointments", response=run.listing)
         self._slot(run.after_no_show, run, available_capacity=6 - active, max_capacity=6)

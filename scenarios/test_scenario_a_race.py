@@ -24,10 +24,10 @@ from fixtures.expect import (
     expect_slot,
     expect_status,
     expect_statuses,
-    field,
 )
-from fixtures.factories import Factory, Stage
+from fixtures.factories import Factory
 from fixtures.race import INDETERMINATE, Outcome, classify, describe, fire_together, overlapped
+from fixtures.readback import all_appointments, confirmed_ids
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("A", "Race Condition Testing", group="Advanced")
@@ -46,25 +46,6 @@ class Round:
     grid: httpx.Response  # the stage's grid, read after the list
     staff_id: str
     day: date
-
-
-def _confirmed_ids(api: Any, stage: Stage, day: date) -> list[str]:
-    """Confirmed appointments of the stage's session at START, read back from GET /appointments."""
-    ids: list[str] = []
-    for page in range(1, 11):  # bounded: 10 pages of 100 is far above any round
-        listing = api.list_appointments(
-            date=day, staff_id=stage.staff["id"], service_id=stage.service["id"], page=page, size=100
-        )
-        expect_status(listing, 200, why="GET /appointments after the race")
-        body = field(listing)
-        ids += [
-            a["id"]
-            for a in body["items"]
-            if a["status"] == "confirmed" and a["services"][0]["start_time"][:5] == START
-        ]
-        if page >= body["pages"]:
-            break
-    return ids
 
 
 async def _race(
@@ -86,7 +67,14 @@ async def _race(
     allure.attach(
         describe(outcomes), name=f"Round {r}: all {n} exchanges", attachment_type=allure.attachment_type.TEXT
     )
-    confirmed = _confirmed_ids(api, stage, day)
+    pages = all_appointments(
+        api,
+        day=day,
+        staff_id=stage.staff["id"],
+        service_id=stage.service["id"],
+        why="GET /appointments after the race",
+    )
+    confirmed = confirmed_ids(pages, start=START)
     for appointment_id in confirmed:  # hand what the burst created to the factory's teardown
         factory.track(httpx.Response(201, json={"id": appointment_id}))
     return Round(n, k, capacity, outcomes, confirmed, stage.grid(), stage.staff["id"], day)
@@ -146,6 +134,14 @@ def _skip_if_inconclusive(run: Round) -> None:
         )
 
 
+def _judge(run: Round) -> None:
+    """A-1/A-2: exactly K of N by the answers and the list, both views agree, then conclusiveness."""
+    __tracebackhide__ = True
+    _expect_exactly_k(run)
+    _expect_views_agree(run)
+    _skip_if_inconclusive(run)
+
+
 def _rounds(n: int, k: int, capacity: int, *, count: int = ROUNDS, prefix: str = "") -> list[Any]:
     """`count` rounds of N vs K as readable ids ("10-vs-3-round-2"), never random (xdist)."""
     return [pytest.param(n, k, capacity, r, id=f"{prefix}{n}-vs-{k}-round-{r}") for r in range(1, count + 1)]
@@ -165,9 +161,7 @@ class TestScenarioARaceCondition:
     ):
         # Guide setup "Service with capacity 1": a single-booking service (effective capacity 1).
         run = await _race(factory, api, target.base_url, token, day=day, n=n, k=k, capacity=capacity, r=r)
-        _expect_exactly_k(run)
-        _expect_views_agree(run)
-        _skip_if_inconclusive(run)
+        _judge(run)
 
     @checklist("A-2", "10 simultaneous requests for 3 places: exactly 3 succeed, 7 fail with conflict")
     @pytest.mark.parametrize(
@@ -180,9 +174,7 @@ class TestScenarioARaceCondition:
         self, n, k, capacity, r, api, factory, target, token, day
     ):
         run = await _race(factory, api, target.base_url, token, day=day, n=n, k=k, capacity=capacity, r=r)
-        _expect_exactly_k(run)
-        _expect_views_agree(run)
-        _skip_if_inconclusive(run)
+        _judge(run)
 
     @checklist("A-3", "After the race, the grid and the appointment list agree")
     @pytest.mark.parametrize(("n", "k", "capacity", "r"), _rounds(6, 3, 3, count=3, prefix="first-seat-"))

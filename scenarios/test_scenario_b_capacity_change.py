@@ -26,20 +26,12 @@ from fixtures.expect import (
     expect_statuses,
     field,
 )
+from fixtures.readback import confirmed_ids, ids_of
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("B", "Capacity Change on Existing Bookings", group="Advanced")
 
 START = "10:00"
-
-
-def _confirmed_ids(listing: httpx.Response, start: str = START) -> list[str]:
-    """Confirmed appointment ids in a GET /appointments page whose first service starts at `start`."""
-    return [
-        a["id"]
-        for a in field(listing, "items")
-        if a["status"] == "confirmed" and a["services"][0]["start_time"][:5] == start
-    ]
 
 
 @dataclass(frozen=True)
@@ -70,15 +62,13 @@ class TestScenarioBCapacityChange:
         with allure.step("Step B.2: Book 8 customers"):
             eight = stage.fill(START, 8)
             expect_statuses(eight, 201, why="Step B.2: 8 of 10 places")
-            ids = [field(r, "id") for r in eight]
+            ids = ids_of(eight)
         with allure.step("Step B.3: Update service to capacity 5 via PUT /api/v1/services/{id}"):
             update = api.update_service(service["id"], {"max_parallel_bookings": 5})
             service_after = api.get_service(service["id"])
         with allure.step("Step B.4: Verify existing 8 bookings remain valid"):
             reads = [api.get_appointment(i) for i in ids]
-            listing = api.list_appointments(
-                date=day, staff_id=staff["id"], service_id=service["id"], size=100
-            )
+            listing = stage.appointments()
             grid_after_update = stage.grid()
         with allure.step("Step B.5: Attempt 9th booking (should be blocked, over capacity)"):
             ninth = stage.book(START)
@@ -106,7 +96,10 @@ class TestScenarioBCapacityChange:
         expect_equal(statuses, ["confirmed"] * 8, what="status of the 8 existing bookings")
         expect_status(run.listing, 200, why="Step B.4: GET /appointments")
         expect_equal(
-            len(_confirmed_ids(run.listing)), 8, what="confirmed 10:00 bookings", response=run.listing
+            len(confirmed_ids(run.listing, start=START)),
+            8,
+            what="confirmed 10:00 bookings",
+            response=run.listing,
         )
 
     @checklist("B-2", "9th booking blocked (over capacity)")
@@ -121,7 +114,9 @@ class TestScenarioBCapacityChange:
         expect_equal(limit, 5, what="max_parallel_bookings after PUT", response=run.service_after)
         # The grid clamps at 0 (CONTRACT.md §6: max(0, 5 - 8)); no booking was cancelled for it.
         self._slot(run.grid_after_update, run, max_capacity=5, available_capacity=0, is_available=False)
-        expect_equal(len(_confirmed_ids(run.listing)), 8, what="bookings kept", response=run.listing)
+        expect_equal(
+            len(confirmed_ids(run.listing, start=START)), 8, what="bookings kept", response=run.listing
+        )
 
     @checklist("B-4", "New bookings are accepted again once the count falls below the new limit")
     def test_booking_is_accepted_only_below_the_new_limit(self, run):

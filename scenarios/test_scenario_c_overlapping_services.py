@@ -42,14 +42,14 @@ class ScenarioC:
 
 class TestScenarioCOverlappingServices:
     @pytest.fixture(scope="class")
-    def run(self, factory, outlet, day) -> ScenarioC:
+    def run(self, factory, day) -> ScenarioC:
         """Guide Scenario C steps 1-3 plus the reverse, inside and adjacent cases; recorded, not judged."""
         with allure.step("Setup: Yoga (parallel, 10, 60 min), Personal Training (single, 60 min), one staff"):
             yoga = factory.stage("Group Yoga Overlap", capacity=10, day=day, window=("09:00", "18:00"))
             training = factory.service("Personal Training Overlap", parallel=False, capacity=1)
             short = factory.service("Quick Consult Overlap", parallel=False, capacity=1, duration=30)
             staff = yoga.staff
-            desk = Stage(factory=factory, service=training, staff=staff, outlet_id=outlet["id"], day=day)
+            desk = Stage(factory, service=training, staff=staff, day=day)
         with allure.step("Step C.1: Book Yoga class (parallel) at 10:00-11:00"):
             yoga_booking = yoga.book("10:00")
         with allure.step("Step C.2: Attempt Personal Training (single) at 10:30-11:30 (overlaps)"):

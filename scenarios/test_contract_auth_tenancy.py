@@ -20,6 +20,7 @@ from fixtures import endpoints as ep
 from fixtures.api import BookingApi
 from fixtures.expect import expect_equal, expect_error_detail, expect_status
 from fixtures.factories import Factory
+from fixtures.readback import PAGE_SIZE, all_pages, page_items
 from fixtures.reporting import checklist, scenario
 from fixtures.target import TargetConfig
 
@@ -137,17 +138,14 @@ class TestRequestsWithoutValidTokenAreRefused:
         expect_error_detail(response)
 
 
-def _service_names(api: BookingApi, *, max_pages: int = 200) -> set[str]:
+def _service_names(api: BookingApi, *, max_pages: int = 200) -> set[Any]:
     """Every service name the admin can list, page by page (CONTRACT.md §1 pagination)."""
-    names: set[str] = set()
-    for page in range(1, max_pages + 1):
-        response = api.list_services(page=page, size=100)
-        expect_status(response, 200, why="admin's service list")
-        body = response.json()
-        names.update(item["name"] for item in body["items"])
-        if page >= body["pages"]:
-            break
-    return names
+    pages = all_pages(
+        lambda page: api.list_services(page=page, size=PAGE_SIZE),
+        max_pages=max_pages,
+        why="admin's service list",
+    )
+    return {item.get("name") for page in pages for item in page_items(page)}
 
 
 class TestStaffRoleGets403OnCreatingServices:

@@ -20,7 +20,7 @@ from fixtures.api import BookingApi
 from fixtures.dates import next_day, weekday_name
 from fixtures.expect import expect_detail_mentions_staff, expect_equal, expect_error_detail, expect_status
 from fixtures.factories import Factory
-from fixtures.readback import page_items
+from fixtures.readback import ids_of, page_items
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("X", "Contract Rules Beyond the Guide", group="Contract")
@@ -130,5 +130,5 @@ class TestOverlappingWindowsAreRefused:
         accepted = [a for a in ATTEMPTS if a[1] == "first" and a[-1] == 201]
         want = sorted((weekday_name(run.days[a[2]]), f"{a[3]}:00", f"{a[4]}:00") for a in accepted)
         expect_equal(got, want, what="the staff member's windows", response=run.listed)
-        ids = {run.attempts[a[0]].json()["id"] for a in accepted}
+        ids = set(ids_of(run.attempts[a[0]] for a in accepted))
         expect_equal({w["id"] for w in listed}, ids, what="ids of the listed windows", response=run.listed)

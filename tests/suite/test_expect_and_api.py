@@ -6,19 +6,29 @@ from datetime import date
 import httpx
 import pytest
 
+from fixtures import api as api_module
 from fixtures.api import BookingApi
 from fixtures.exchange import curl_line
 from fixtures.expect import (
+    SCHEMA_VIOLATION,
     CapacityMismatch,
     ConformanceFailure,
     SchemaViolation,
     UnexpectedStatus,
     expect_detail_mentions_staff,
+    expect_not_server_error,
     expect_slot,
     expect_status,
     expect_statuses,
+    expect_success,
+    field,
     grid_slot,
+    grid_slots,
+    json_body,
+    pick,
 )
+from fixtures.factories import Factory
+from fixtures.readback import active_at, ids_of
 from fixtures.reporting import CATEGORIES
 from fixtures.schemas import validate_response
 
@@ -62,15 +72,73 @@ def test_wrong_status_is_unexpected_status_with_exchange():
     assert "curl -X POST" in text
 
 
-def test_bad_schema_is_schema_violation_raised_by_the_client():
-    bad = {**APPOINTMENT, "services": [{**APPOINTMENT["services"][0], "start_time": "10:00"}]}
+BAD_APPOINTMENT = {**APPOINTMENT, "services": [{**APPOINTMENT["services"][0], "start_time": "10:00"}]}
+
+
+def test_bad_schema_is_recorded_at_send_and_raised_by_the_first_check():
+    response = _book(_api(201, BAD_APPOINTMENT))  # sending never raises: the act fixture goes on
+    assert "$.services[0].start_time" in response.extensions[SCHEMA_VIOLATION]
+    with pytest.raises(SchemaViolation) as caught:
+        expect_status(response, 201)
+    text = str(caught.value)
+    # names the path, the value and the schema file, then the exchange (STYLE.md §10)
+    assert text.startswith(
+        'Response violates schema: appointment.schema.json: $.services[0].start_time = "10:00"'
+    )
+    assert "POST http://target.test/api/v1/appointments -> 201" in text
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        pytest.param(lambda r: expect_status(r, 201), id="expect_status"),
+        pytest.param(lambda r: expect_statuses([r], 201), id="expect_statuses"),
+        pytest.param(lambda r: field(r, "id"), id="field"),
+        pytest.param(lambda r: json_body(r), id="json_body"),
+        pytest.param(lambda r: pick(r, ["status"]), id="pick"),
+        pytest.param(lambda r: expect_success(r), id="expect_success"),
+        pytest.param(lambda r: expect_not_server_error(r), id="expect_not_server_error"),
+        pytest.param(lambda r: ids_of([r]), id="ids_of"),
+    ],
+)
+def test_every_check_that_reads_a_malformed_response_raises_schema_violation(check):
     with pytest.raises(SchemaViolation, match=re.escape("$.services[0].start_time")):
-        _book(_api(201, bad))
+        check(_book(_api(201, BAD_APPOINTMENT)))
+
+
+def test_grid_and_list_checks_raise_the_recorded_violation():
+    bad_grid = _api(200, {"availability_grid": {"2025-11-03": []}})  # no top-level fields, no metadata
+    grid = bad_grid.availability_grid(outlet_id="o", service_id="s", start_date=DAY)
+    for check in (lambda: grid_slots(grid, DAY), lambda: expect_slot(grid, day=DAY, start="10:00")):
+        with pytest.raises(SchemaViolation, match=r"availability_grid\.schema\.json"):
+            check()
+    listing = _api(200, {"items": [{"id": "a"}]}).list_appointments(date=DAY)
+    with pytest.raises(SchemaViolation, match=r"appointment_page\.schema\.json"):
+        active_at(listing, "10:00")
+
+
+def test_violation_is_attached_to_the_request_step(monkeypatch):
+    attached: list[str] = []
+    monkeypatch.setattr(api_module, "_attach", lambda text, name, kind=None: attached.append(name))
+    _book(_api(201, BAD_APPOINTMENT))
+    assert attached[-1] == "schema violation"
+
+
+def test_valid_body_and_unchecked_client_record_nothing():
+    assert SCHEMA_VIOLATION not in _book(_api(201, APPOINTMENT)).extensions
+    assert SCHEMA_VIOLATION not in _book(_api(201, BAD_APPOINTMENT).unchecked()).extensions
+
+
+def test_factory_setup_fails_fast_on_a_malformed_resource():
+    factory = Factory(_api(201, {"id": "svc"}), outlet={"id": "o"}, run_tag="t", keep_data=True)
+    with pytest.raises(SchemaViolation, match=r"service\.schema\.json"):
+        factory.service("Yoga", parallel=True, capacity=3)
 
 
 def test_409_with_non_error_body_is_schema_violation():
+    response = _book(_api(409, {"message": "full"}))
     with pytest.raises(SchemaViolation, match=r"error\.schema\.json"):
-        _book(_api(409, {"message": "full"}))
+        expect_status(response, 409)
 
 
 def test_server_error_is_unexpected_status_not_a_crash():
@@ -80,8 +148,15 @@ def test_server_error_is_unexpected_status_not_a_crash():
 
 
 def test_non_json_2xx_body_is_schema_violation():
+    response = _book(_api(201, content=b"<html>ok</html>"))
     with pytest.raises(SchemaViolation, match="not JSON"):
-        _book(_api(201, content=b"<html>ok</html>"))
+        expect_status(response, 201)
+
+
+def test_wrong_status_wins_over_a_schema_violation():
+    response = _book(_api(201, BAD_APPOINTMENT))
+    with pytest.raises(UnexpectedStatus):
+        expect_status(response, 409)
 
 
 def test_statuses_message_lists_every_offender():

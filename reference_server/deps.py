@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the process's Database and Policy, the caller, role checks."""
+"""FastAPI dependencies: the process's Database and Policy, the caller, role checks.
+
+All `async def` on purpose: FastAPI runs a plain `def` dependency in the thread pool, one
+thread hop (~0.1-0.2 ms of CPU and a wake-up of the event loop) per dependency per request;
+these only read app state or check a cached token, so they never block the loop."""
 
 from __future__ import annotations
 
@@ -16,19 +20,19 @@ from reference_server.settings import Settings
 _bearer = HTTPBearer(auto_error=False, description="JWT access token from POST /api/v1/auth/login")
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_policy(request: Request) -> Policy:
+async def get_policy(request: Request) -> Policy:
     return request.app.state.policy
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def current_principal(
+async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     """The caller of a valid bearer token, else 401 (missing, malformed, expired, forged, alg none)."""
@@ -40,7 +44,7 @@ def current_principal(
     return principal
 
 
-def configurer(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def configurer(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
     """A caller allowed to change configuration; the `staff` role gets 403."""
     if not principal.configures:
         raise Forbidden(f"The {principal.role} role may not change services, staff or availability")

@@ -6,11 +6,36 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
 from reference_server.rules import Booked, Window
+
+_I = AppointmentItem.__table__.c
+# Built once: SQLAlchemy reuses the compiled SQL and the cache key of a statement object.
+# Served by ix_items_staff_day_status (staff_id, appointment_date, status).
+_BOOKED = select(
+    _I.appointment_id,
+    _I.customer_id,
+    _I.service_id,
+    _I.staff_id,
+    _I.appointment_date,
+    _I.start_minute,
+    _I.block_end_minute,
+).where(
+    _I.staff_id.in_(bindparam("staff_ids", expanding=True)),
+    _I.appointment_date.between(bindparam("first"), bindparam("last")),
+    _I.status.in_(bindparam("statuses", expanding=True)),
+    _I.tenant_id == bindparam("tenant_id"),
+)
+_BOOKED_EXCLUDING = _BOOKED.where(_I.appointment_id != bindparam("exclude"))
+_W = AvailabilityWindow.__table__.c
+_WINDOWS = (
+    select(_W.staff_id, _W.day_of_week, _W.start_minute, _W.end_minute)
+    .where(_W.staff_id.in_(bindparam("staff_ids", expanding=True)), _W.is_available.is_(True))
+    .order_by(_W.start_minute)
+)
 
 
 def load_booked(
@@ -23,35 +48,23 @@ def load_booked(
     exclude_appointment_id: str | None = None,
 ) -> list[Booked]:
     """Items of these staff members in [days[0], days[1]] whose status counts; one indexed query."""
-    t = AppointmentItem
-    query = select(
-        t.appointment_id,
-        t.customer_id,
-        t.service_id,
-        t.staff_id,
-        t.appointment_date,
-        t.start_minute,
-        t.block_end_minute,
-    ).where(
-        t.staff_id.in_(list(staff_ids)),
-        t.appointment_date.between(days[0], days[1]),
-        t.status.in_(list(statuses)),
-        t.tenant_id == tenant_id,
-    )
+    params = {
+        "staff_ids": list(staff_ids),
+        "first": days[0],
+        "last": days[1],
+        "statuses": list(statuses),
+        "tenant_id": tenant_id,
+    }
+    query = _BOOKED
     if exclude_appointment_id is not None:
-        query = query.where(t.appointment_id != exclude_appointment_id)
-    return [Booked(*row) for row in session.execute(query)]
+        query, params["exclude"] = _BOOKED_EXCLUDING, exclude_appointment_id
+    return [Booked(*row) for row in session.connection().execute(query, params)]
 
 
 def load_windows(session: Session, *, staff_ids: Collection[str]) -> dict[tuple[str, int], list[Window]]:
     """Open weekly windows per (staff_id, weekday), sorted by start."""
-    w = AvailabilityWindow
-    query = (
-        select(w.staff_id, w.day_of_week, w.start_minute, w.end_minute)
-        .where(w.staff_id.in_(list(staff_ids)), w.is_available.is_(True))
-        .order_by(w.start_minute)
-    )
     windows: dict[tuple[str, int], list[Window]] = defaultdict(list)
-    for staff_id, weekday, start, end in session.execute(query):
+    rows = session.connection().execute(_WINDOWS, {"staff_ids": list(staff_ids)})
+    for staff_id, weekday, start, end in rows:
         windows[(staff_id, weekday)].append(Window(start, end))
     return windows

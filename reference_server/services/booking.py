@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
-from reference_server.errors import BusinessRuleBroken, Conflict, InvalidInput
-from reference_server.models import Appointment, AppointmentItem, Outlet, Service, Staff, utcnow
+from reference_server.errors import BusinessRuleBroken, Conflict, InvalidInput, not_found
+from reference_server.models import Appointment, AppointmentItem, Outlet, Service, Staff, new_id, utcnow
 from reference_server.policy import Policy
+from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo, fetch
 from reference_server.repository.records import load
 from reference_server.rules import RESCHEDULABLE
 from reference_server.schemas.booking import AppointmentCreate, RescheduleRequest
@@ -24,8 +26,10 @@ def book(*, db: Database, policy: Policy, tenant_id: str, body: AppointmentCreat
     def work(session: Session) -> dict[str, Any]:
         # Lock first, read after: every read below sees the previous holder's commit.
         policy.lock(session, tenant_id=tenant_id, staff_ids=[i.staff_id for i in body.services])
-        customer = clients.load_live(session, tenant_id, body.customer_id)
-        outlet = load(session, Outlet, tenant_id, body.outlet_id, "Outlet")
+        customer = fetch(session, CustomerInfo, tenant_id, body.customer_id, "Customer")
+        if not customer.is_active:
+            raise not_found("Customer")
+        outlet = fetch(session, OutletInfo, tenant_id, body.outlet_id, "Outlet")
         requests = _requests(session, tenant_id, body)
         check_booking_window(outlet, requests)
         check_staff_fit(requests)
@@ -51,9 +55,16 @@ def book(*, db: Database, policy: Policy, tenant_id: str, body: AppointmentCreat
 
 def _requests(session: Session, tenant_id: str, body: AppointmentCreate) -> list[Request]:
     requests = []
+    seen: dict[tuple[type, str], Any] = {}  # one read per record and request, like the identity map
+
+    def get(info: type, record_id: str, kind: str) -> Any:
+        if (info, record_id) not in seen:
+            seen[(info, record_id)] = fetch(session, info, tenant_id, record_id, kind)
+        return seen[(info, record_id)]
+
     for index, item in enumerate(body.services):
-        service = load(session, Service, tenant_id, item.service_id, "Service")
-        staff = load(session, Staff, tenant_id, item.staff_id, "Staff member")
+        service = get(ServiceInfo, item.service_id, "Service")
+        staff = get(StaffInfo, item.staff_id, "Staff member")
         if item.duration_minutes is not None and item.duration_minutes != service.duration_minutes:
             raise InvalidInput(
                 ("body", "services", index, "duration_minutes"),
@@ -65,10 +76,17 @@ def _requests(session: Session, tenant_id: str, body: AppointmentCreate) -> list
     return requests
 
 
+_INSERT_APPOINTMENT = insert(Appointment.__table__)
+_INSERT_ITEM = insert(AppointmentItem.__table__)
+
+
 def _insert(
     session: Session, tenant_id: str, body: AppointmentCreate, requests: list[Request]
-) -> Appointment:
-    appointment = Appointment(
+) -> SimpleNamespace:
+    """Core INSERTs of the appointment and its items (no ORM unit of work: ~1 ms less)."""
+    now = utcnow()
+    appointment = SimpleNamespace(
+        id=new_id(),
         tenant_id=tenant_id,
         outlet_id=body.outlet_id,
         customer_id=body.customer_id,
@@ -76,28 +94,33 @@ def _insert(
         start_minute=min(r.start for r in requests),
         status="confirmed",
         notes=body.notes,
+        cancellation_reason=None,
+        created_at=now,
+        updated_at=now,
     )
-    session.add(appointment)
-    session.flush()
-    for position, r in enumerate(requests):
-        c = r.candidate(body.customer_id)
-        session.add(
-            AppointmentItem(
-                appointment_id=appointment.id,
-                position=position,
-                tenant_id=tenant_id,
-                customer_id=body.customer_id,
-                service_id=c.service_id,
-                staff_id=c.staff_id,
-                appointment_date=c.day,
-                status=appointment.status,
-                start_minute=c.start,
-                duration_minutes=r.service.duration_minutes,
-                block_end_minute=c.block_end,
-            )
-        )
-    session.flush()
+    connection = session.connection()
+    connection.execute(_INSERT_APPOINTMENT, vars(appointment))
+    items = [_item_row(appointment, position, r) for position, r in enumerate(requests)]
+    connection.execute(_INSERT_ITEM, items if len(items) > 1 else items[0])
     return appointment
+
+
+def _item_row(appointment: SimpleNamespace, position: int, r: Request) -> dict[str, Any]:
+    c = r.candidate(appointment.customer_id)
+    return {
+        "id": new_id(),
+        "appointment_id": appointment.id,
+        "position": position,
+        "tenant_id": appointment.tenant_id,
+        "customer_id": appointment.customer_id,
+        "service_id": c.service_id,
+        "staff_id": c.staff_id,
+        "appointment_date": c.day,
+        "status": appointment.status,
+        "start_minute": c.start,
+        "duration_minutes": r.service.duration_minutes,
+        "block_end_minute": c.block_end,
+    }
 
 
 def reschedule(

@@ -17,6 +17,7 @@ from reference_server.errors import BusinessRuleBroken, Conflict
 from reference_server.models import Customer, Outlet, Service, Staff
 from reference_server.policy import Policy
 from reference_server.repository.items import load_booked, load_windows
+from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo
 from reference_server.rules import Booked, Candidate, Window, booking_window_error, fmt_time
 
 MINUTES_PER_DAY = 24 * 60
@@ -26,8 +27,8 @@ MINUTES_PER_DAY = 24 * 60
 class Request:
     """One requested session with the records it names."""
 
-    service: Service
-    staff: Staff
+    service: ServiceInfo | Service  # plain rows on the booking path, ORM records on reschedule
+    staff: StaffInfo | Staff
     day: date
     start: int
 
@@ -40,7 +41,7 @@ class Request:
         return f"at {fmt_time(self.start, seconds=False)} on {self.day.isoformat()}"
 
 
-def check_booking_window(outlet: Outlet, requests: list[Request]) -> None:
+def check_booking_window(outlet: OutletInfo | Outlet, requests: list[Request]) -> None:
     """400 when a session starts in the past or outside the service's advance window."""
     zone = ZoneInfo(outlet.timezone)
     now = datetime.now(zone)
@@ -75,7 +76,7 @@ def check_sessions(
     policy: Policy,
     *,
     tenant_id: str,
-    customer: Customer,
+    customer: CustomerInfo | Customer,
     requests: list[Request],
     exclude_appointment_id: str | None = None,
 ) -> None:
@@ -110,7 +111,7 @@ def _judge(
     candidate: Candidate,
     windows: list[Window],
     booked: list[Booked],
-    customer: Customer,
+    customer: CustomerInfo | Customer,
 ) -> None:
     name = r.staff.full_name
     if not policy.window_covers(windows, candidate):

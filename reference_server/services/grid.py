@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
-from reference_server.models import Outlet, Service, Staff
+from reference_server.models import Staff
 from reference_server.policy import GridSlot, Policy
 from reference_server.repository.items import load_booked, load_windows
-from reference_server.repository.records import load
+from reference_server.repository.lookups import OutletInfo, ServiceInfo, StaffInfo, fetch
 from reference_server.rules import Booked, Candidate, candidate_starts
 from reference_server.services import uow
 
@@ -36,26 +36,31 @@ class GridQuery:
         ]
 
 
-def _staff(session: Session, tenant_id: str, q: GridQuery, outlet: Outlet, service: Service) -> list[Staff]:
+_S = Staff.__table__.c
+_OUTLET_STAFF = select(_S.id, _S.service_ids).where(
+    _S.tenant_id == bindparam("tenant_id"),
+    _S.is_active.is_(True),
+    or_(_S.outlet_id == bindparam("outlet_id"), _S.outlet_id.is_(None)),
+)
+
+
+def _staff(
+    session: Session, tenant_id: str, q: GridQuery, outlet: OutletInfo, service: ServiceInfo
+) -> list[str]:
     """The queried staff member, or every active one of the outlet who may perform the service."""
     if q.staff_id is not None:
-        return [load(session, Staff, tenant_id, q.staff_id, "Staff member")]
-    query = select(Staff).where(
-        Staff.tenant_id == tenant_id,
-        Staff.is_active.is_(True),
-        or_(Staff.outlet_id == outlet.id, Staff.outlet_id.is_(None)),
-    )
-    return [s for s in session.scalars(query) if not s.service_ids or service.id in s.service_ids]
+        return [fetch(session, StaffInfo, tenant_id, q.staff_id, "Staff member").id]
+    rows = session.connection().execute(_OUTLET_STAFF, {"tenant_id": tenant_id, "outlet_id": outlet.id})
+    return [staff_id for staff_id, allowed in rows if not allowed or service.id in allowed]
 
 
 def build(*, db: Database, policy: Policy, tenant_id: str, q: GridQuery) -> dict[str, Any]:
     """The grid for one service over a date range, serialised through the policy."""
 
     def work(session: Session) -> dict[str, Any]:
-        outlet = load(session, Outlet, tenant_id, q.outlet_id, "Outlet")
-        service = load(session, Service, tenant_id, q.service_id, "Service")
-        staff = _staff(session, tenant_id, q, outlet, service)
-        grid = _grid(session, policy, tenant_id, q, service, [s.id for s in staff])
+        outlet = fetch(session, OutletInfo, tenant_id, q.outlet_id, "Outlet")
+        service = fetch(session, ServiceInfo, tenant_id, q.service_id, "Service")
+        grid = _grid(session, policy, tenant_id, q, service, _staff(session, tenant_id, q, outlet, service))
         metadata = {
             "service_id": service.id,
             "service_name": service.name,
@@ -78,7 +83,7 @@ def build(*, db: Database, policy: Policy, tenant_id: str, q: GridQuery) -> dict
 
 
 def _grid(
-    session: Session, policy: Policy, tenant_id: str, q: GridQuery, service: Service, staff_ids: list[str]
+    session: Session, policy: Policy, tenant_id: str, q: GridQuery, service: ServiceInfo, staff_ids: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
     days = q.days
     windows = load_windows(session, staff_ids=staff_ids)
@@ -94,7 +99,7 @@ def _grid(
     for item in booked:
         buckets[(item.staff_id, item.day)].append(item)
     capacity = policy.effective_capacity(service)
-    # Plain locals: ORM attribute access inside the slot loop costs more than the counting.
+    # Plain locals: attribute access inside the slot loop costs more than the counting.
     service_id, duration, parallel = service.id, service.duration_minutes, service.allow_parallel_bookings
     block = duration + service.preparation_minutes + service.cleanup_minutes
     grid: dict[str, list[dict[str, Any]]] = {}

@@ -1,0 +1,94 @@
+"""Hot-path reads of single records as plain frozen rows (booking and the grid).
+
+An ORM `Session.get` builds an instance with state, identity-map entry and loader machinery
+for data that the booking path reads once: ~5x the cost of a Core SELECT of just the needed
+columns. The statements are built once at import (SQLAlchemy then reuses the compiled form
+and the memoised cache key) and run on the session's connection, so they read inside the
+caller's transaction, after its lock, exactly like `records.load` did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session
+
+from reference_server.errors import not_found
+from reference_server.models import Customer, Outlet, Service, Staff
+from reference_server.schemas.common import ID_PATTERN
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    id: str
+    name: str
+    duration_minutes: int
+    preparation_minutes: int
+    cleanup_minutes: int
+    allow_parallel_bookings: bool
+    max_parallel_bookings: int
+    min_advance_booking_hours: int
+    max_advance_booking_days: int
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StaffInfo:
+    id: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    service_ids: list[str] | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    id: str
+    first_name: str
+    last_name: str
+    is_active: bool
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class OutletInfo:
+    id: str
+    name: str
+    timezone: str
+
+
+Info = TypeVar("Info", ServiceInfo, StaffInfo, CustomerInfo, OutletInfo)
+
+
+def _by_id(model: type[Any], info: type[Any]) -> Select[Any]:
+    table = model.__table__
+    columns = [table.c[f.name] for f in fields(info)]
+    return select(*columns).where(table.c.id == bindparam("id"), table.c.tenant_id == bindparam("tenant_id"))
+
+
+_BY_ID: dict[type[Any], Select[Any]] = {
+    ServiceInfo: _by_id(Service, ServiceInfo),
+    StaffInfo: _by_id(Staff, StaffInfo),
+    CustomerInfo: _by_id(Customer, CustomerInfo),
+    OutletInfo: _by_id(Outlet, OutletInfo),
+}
+
+
+def fetch(session: Session, info: type[Info], tenant_id: str, record_id: str, kind: str) -> Info:
+    """The tenant's record as `info`, else NotFound (malformed and other tenants' ids included)."""
+    if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
+        raise not_found(kind)
+    params = {"id": record_id, "tenant_id": tenant_id}
+    row = session.connection().execute(_BY_ID[info], params).first()
+    if row is None:
+        raise not_found(kind)
+    return info(*row)

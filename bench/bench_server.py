@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 from bench.volume import Volume, seed_volume  # noqa: E402
 
 REPORT = REPO / "reports" / "bench-server.json"
+LOAD_WARNING = 1.5  # above this 1-minute load average other processes compete for the CPUs
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Phase:
     statuses: Counter = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
     server_cpu_s: float = 0.0  # user+system CPU of all server processes during the phase
+    client_cpu_s: float = 0.0  # this process's CPU (the load generator shares the machine's cores)
+    load_avg: float = 0.0  # 1-minute load average at the end of the phase
 
     def summary(self) -> dict:
         lat = sorted(self.latencies_ms)
@@ -62,6 +65,10 @@ class Phase:
             "server_cpu_ms_per_request": round(1000 * self.server_cpu_s / self.requests, 2)
             if self.requests
             else None,
+            "client_cpu_ms_per_request": round(1000 * self.client_cpu_s / self.requests, 2)
+            if self.requests
+            else None,
+            "load_avg_1min": round(self.load_avg, 2),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
         }
 
@@ -153,12 +160,14 @@ def run_phase(port: int, phase: Phase, make_request, seconds: float, pid: int = 
     for thread in threads:
         thread.start()
     stop_at.append(time.perf_counter() + seconds)
-    began, cpu_before = time.perf_counter(), server_cpu(pid)
+    began, cpu_before, own_before = time.perf_counter(), server_cpu(pid), time.process_time()
     start_gate.wait()
     for thread in threads:
         thread.join()
     phase.seconds = time.perf_counter() - began
     phase.server_cpu_s = server_cpu(pid) - cpu_before
+    phase.client_cpu_s = time.process_time() - own_before
+    phase.load_avg = os.getloadavg()[0]
     return phase
 
 
@@ -212,6 +221,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each timed phase")
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]
+    if load > LOAD_WARNING:
+        print(
+            f"warning: load average {load:.1f} on {os.cpu_count()} CPUs: latencies will be inflated",
+            flush=True,
+        )
     t0 = time.perf_counter()
     volume = seed_volume(args.database_url, args.appointments, booking_staff=args.clients)
     seeded_s = time.perf_counter() - t0
@@ -264,11 +279,12 @@ def report(args: argparse.Namespace, seeded_s: float, phases: list[Phase]) -> No
     head = (
         f"{'phase':36} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     )
-    print(f"\n{head} {'cpu ms/req':>10}  statuses")
+    print(f"\n{head} {'cpu ms/req':>10} {'client ms':>9} {'load':>5}  statuses")
     for r in rows:
         print(
             f"{r['phase']:36} {r['clients']:>7} {r['requests']:>8} {r['throughput_rps']:>8} {r['p50_ms']:>7} "
-            f"{r['p95_ms']:>7} {r['p99_ms']:>7} {r['server_cpu_ms_per_request']:>10}  {r['statuses']}"
+            f"{r['p95_ms']:>7} {r['p99_ms']:>7} {r['server_cpu_ms_per_request']:>10} "
+            f"{r['client_cpu_ms_per_request']:>9} {r['load_avg_1min']:>5}  {r['statuses']}"
         )
     met = {True: "met", False: "MISSED"}
     print(

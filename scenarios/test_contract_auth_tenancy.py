@@ -89,7 +89,8 @@ PROTECTED: dict[str, Callable[[str, date], ep.ApiRequest]] = {
 
 class TestRequestsWithoutValidTokenAreRefused:
     @pytest.fixture(scope="class")
-    def real_token(self, api: BookingApi) -> str:
+    @classmethod
+    def real_token(cls, api: BookingApi) -> str:
         """The admin's access token, the raw material of the forged ones."""
         assert api.token, "the admin client always carries a token"
         return api.token
@@ -150,7 +151,8 @@ def _service_names(api: BookingApi, *, max_pages: int = 200) -> set[Any]:
 
 class TestStaffRoleGets403OnCreatingServices:
     @pytest.fixture(scope="class")
-    def attempt(self, api: BookingApi, staff_api: BookingApi, outlet: dict, run_tag: str):
+    @classmethod
+    def attempt(cls, api: BookingApi, staff_api: BookingApi, outlet: dict, run_tag: str):
         """A staff token tries to create a uniquely named service; undone if the target lets it."""
         name = f"X-3 staff-made {run_tag}"
         response = staff_api.create_service(ep.service_body(name=name, outlet_id=outlet["id"]))

@@ -89,7 +89,8 @@ class Windows:
 
 class TestOverlappingWindowsAreRefused:
     @pytest.fixture(scope="class")
-    def run(self, api: BookingApi, factory: Factory, outlet: dict, day: date):
+    @classmethod
+    def run(cls, api: BookingApi, factory: Factory, outlet: dict, day: date):
         """Posts the windows of ATTEMPTS in order, lists the first staff member's; deletes what was made."""
         staff = {"first": factory.staff("X-10 windows"), "second": factory.staff("X-10 other")}
         days = {"booked": day, "next": next_day(day)}

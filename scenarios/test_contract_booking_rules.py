@@ -119,7 +119,8 @@ class Duplicate:
 
 class TestSameCustomerTwiceInOneSessionIsRefused:
     @pytest.fixture(scope="class")
-    def run(self, factory: Factory, day: date) -> Duplicate:
+    @classmethod
+    def run(cls, factory: Factory, day: date) -> Duplicate:
         """One customer books a 5-place session twice, then another customer books it once."""
         # Capacity 5, so a 409 for the repeat can only be the duplicate rule (§5.7), not capacity.
         stage = factory.stage("X-6 duplicate", capacity=5, day=day)
@@ -200,7 +201,8 @@ LEGAL = [
 
 class TestIllegalStatusTransitionsAreRefused:
     @pytest.fixture(scope="class")
-    def stage(self, factory: Factory, day: date) -> Stage:
+    @classmethod
+    def stage(cls, factory: Factory, day: date) -> Stage:
         """One roomy parallel session: each test books its own appointment into it."""
         return factory.stage("X-7 transitions", capacity=100, day=day)
 

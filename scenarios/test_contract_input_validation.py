@@ -328,7 +328,8 @@ def _send(api: BookingApi, case: Callable[[Ctx], Bad], ctx: Ctx) -> httpx.Respon
 
 class TestMalformedInputIsRefused:
     @pytest.fixture(scope="class")
-    def ctx(self, factory: Factory, outlet: dict, day: date, run_tag: str) -> Ctx:
+    @classmethod
+    def ctx(cls, factory: Factory, outlet: dict, day: date, run_tag: str) -> Ctx:
         """A roomy 60-minute parallel session with one 10:00 appointment: the valid parts of each case."""
         stage = factory.stage("X-9 validation", capacity=10, day=day)
         customer = factory.customer()

@@ -123,8 +123,9 @@ class Isolation:
 
 class TestAnotherTenantsIdsAnswer404:
     @pytest.fixture(scope="class")
+    @classmethod
     def run(
-        self, api: BookingApi, other_tenant_api: BookingApi, factory: Factory, outlet: dict, day: date
+        cls, api: BookingApi, other_tenant_api: BookingApi, factory: Factory, outlet: dict, day: date
     ) -> Iterator[Isolation]:
         """Tenant A creates one of everything; tenant B reads, changes and books with those ids."""
         with allure.step("Setup 3: tenant A creates a service, staff, window, customer, appointment"):

@@ -53,7 +53,8 @@ class Regression:
 
 class TestRegressionLegacyAndShapes:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day, run_tag, target) -> Iterator[Regression]:
+    @classmethod
+    def run(cls, api, factory, outlet, day, run_tag, target) -> Iterator[Regression]:
         """Regression steps R-1 and R-2, recorded, not judged; the legacy service is removed afterwards."""
         with allure.step("Step R-1.1: Create a service without the parallel booking fields"):
             body = ep.service_body(name=f"Legacy Haircut R-1 {run_tag}", outlet_id=outlet["id"])
@@ -63,12 +64,13 @@ class TestRegressionLegacyAndShapes:
             expect_status(legacy_service, 201, why="Step R-1.1: needed for the rest of R-1")
             legacy = legacy_service.json()
         try:
-            yield self._act(api, factory, day, legacy_service, legacy)
+            yield cls._act(api, factory, day, legacy_service, legacy)
         finally:
             if not getattr(target, "keep_data", False):
                 api.delete_service(legacy["id"])
 
-    def _act(self, api, factory, day, legacy_service, legacy) -> Regression:
+    @staticmethod
+    def _act(api, factory, day, legacy_service, legacy) -> Regression:
         """The steps after R-1.1 (split out so that the fixture's cleanup always runs)."""
         with allure.step("Step R-1.2: Book it twice at 10:00, then at 14:00 (guide Scenario 1)"):
             stylist = factory.staff("Legacy Stylist")

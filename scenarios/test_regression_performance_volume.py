@@ -98,7 +98,8 @@ class Regression:
 
 class TestRegressionPerformanceAndVolume:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, day) -> Regression:
+    @classmethod
+    def run(cls, api, factory, day) -> Regression:
         """Regression steps R-3 and R-4, recorded, not judged."""
         with allure.step("Step R-3.1: A capacity-25 class at 10:00 and 20 customers (not timed)"):
             fast = factory.stage("Performance Class", capacity=25, day=day, window=("09:00", "12:00"))

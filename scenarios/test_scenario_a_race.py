@@ -149,7 +149,8 @@ def _rounds(n: int, k: int, capacity: int, *, count: int = ROUNDS, prefix: str =
 
 class TestScenarioARaceCondition:
     @pytest.fixture(scope="class")
-    def token(self, api) -> str:
+    @classmethod
+    def token(cls, api) -> str:
         """The admin bearer token, for the burst's own AsyncClient (built inside each test, rule 8)."""
         return api.token
 

@@ -54,7 +54,8 @@ class ScenarioB:
 
 class TestScenarioBCapacityChange:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, day) -> ScenarioB:
+    @classmethod
+    def run(cls, api, factory, day) -> ScenarioB:
         """Guide Scenario B steps 1-5, then the §5.6 cancellations; recorded, not judged."""
         with allure.step("Step B.1: Create service with capacity 10"):
             stage = factory.stage("Capacity Change Class", capacity=10, day=day, window=("09:00", "12:00"))

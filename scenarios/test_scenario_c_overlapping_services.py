@@ -42,7 +42,8 @@ class ScenarioC:
 
 class TestScenarioCOverlappingServices:
     @pytest.fixture(scope="class")
-    def run(self, factory, day) -> ScenarioC:
+    @classmethod
+    def run(cls, factory, day) -> ScenarioC:
         """Guide Scenario C steps 1-3 plus the reverse, inside and adjacent cases; recorded, not judged."""
         with allure.step("Setup: Yoga (parallel, 10, 60 min), Personal Training (single, 60 min), one staff"):
             yoga = factory.stage("Group Yoga Overlap", capacity=10, day=day, window=("09:00", "18:00"))

@@ -40,7 +40,8 @@ class ScenarioD:
 
 class TestScenarioDMultiDay:
     @pytest.fixture(scope="class")
-    def run(self, api, factory, outlet, day) -> ScenarioD:
+    @classmethod
+    def run(cls, api, factory, outlet, day) -> ScenarioD:
         """Guide Scenario D steps 1-3, recorded, not judged."""
         monday, tuesday = day, next_day(day)
         with allure.step(f"Setup: service with capacity {CAPACITY}, windows on Monday and Tuesday"):

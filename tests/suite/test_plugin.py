@@ -203,3 +203,22 @@ def test_no_server_for_runs_outside_scenarios(suite_project):
     result = suite_project.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*no target (give --base-url to test one)*"])
+
+
+def test_run_from_the_checkout_without_its_pytest_ini_is_refused(tmp_path):
+    # `--alluredir DIR` with an existing DIR makes pytest pick DIR as rootdir and skip pytest.ini.
+    from types import SimpleNamespace
+
+    from fixtures.target import REPO_ROOT, _expect_ini_read
+
+    lost = SimpleNamespace(inipath=None, rootpath=tmp_path, invocation_params=SimpleNamespace(dir=REPO_ROOT))
+    with pytest.raises(pytest.UsageError, match="--alluredir=DIR"):
+        _expect_ini_read(lost)
+    _expect_ini_read(
+        SimpleNamespace(
+            inipath=tmp_path / "x.ini", rootpath=tmp_path, invocation_params=lost.invocation_params
+        )
+    )
+    _expect_ini_read(
+        SimpleNamespace(inipath=None, rootpath=tmp_path, invocation_params=SimpleNamespace(dir=tmp_path))
+    )

@@ -29,8 +29,8 @@ conformance: $(STAMP) $(NODE_STAMP)
 	exit $$rc
 
 report: $(NODE_STAMP)
-	@npx --no-install allure generate reports/allure-results -o reports/allure-report \
-		--name "Parallel Booking Conformance" >/dev/null
+	@rm -rf reports/allure-report
+	@npx --no-install allure generate reports/allure-results >/dev/null
 	@echo "Allure report: $(CURDIR)/reports/allure-report/index.html (serve it: npx allure open reports/allure-report)"
 	@echo "Conformance summary: $(CURDIR)/reports/conformance-summary.md"
 

@@ -12,10 +12,10 @@ from reference_server.db import Database
 from reference_server.errors import Conflict
 from reference_server.models import Outlet, Service, utcnow
 from reference_server.policy import Policy
-from reference_server.repository.records import load, paged
+from reference_server.repository.records import load
 from reference_server.schemas.catalog import ServiceCreate, ServiceUpdate
-from reference_server.schemas.common import page_of, utc
-from reference_server.services import uow
+from reference_server.schemas.common import utc
+from reference_server.services import soft_catalog, uow
 
 KIND = "Service"
 
@@ -107,28 +107,22 @@ def update(*, db: Database, policy: Policy, tenant_id: str, service_id: str, bod
 
 def deactivate(*, db: Database, tenant_id: str, service_id: str) -> dict[str, Any]:
     """Soft delete: the service stays readable with is_active false and cannot be booked."""
-
-    def work(session: Session) -> dict[str, Any]:
-        service = load(session, Service, tenant_id, service_id, KIND)
-        service.is_active = False
-        service.updated_at = utcnow()
-        return public(service)
-
-    return uow.write(db, work)
+    return soft_catalog.deactivate(
+        db=db, model=Service, tenant_id=tenant_id, row_id=service_id, kind=KIND, public=public
+    )
 
 
 def list_page(
     *, db: Database, tenant_id: str, page: int, size: int, outlet_id: str | None, is_active: bool | None
 ) -> dict[str, Any]:
     """The tenant's services, oldest first."""
-    query = select(Service).where(Service.tenant_id == tenant_id).order_by(Service.created_at, Service.id)
-    if outlet_id is not None:
-        query = query.where(Service.outlet_id == outlet_id)
-    if is_active is not None:
-        query = query.where(Service.is_active.is_(is_active))
-
-    def work(session: Session) -> dict[str, Any]:
-        rows, total = paged(session, query, page=page, size=size)
-        return page_of([public(r) for r in rows], total=total, page=page, size=size)
-
-    return uow.read(db, work)
+    return soft_catalog.list_page(
+        db=db,
+        model=Service,
+        tenant_id=tenant_id,
+        page=page,
+        size=size,
+        outlet_id=outlet_id,
+        is_active=is_active,
+        public=public,
+    )

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
 from reference_server.models import Outlet, Service, Staff, utcnow
-from reference_server.repository.records import load, paged
+from reference_server.repository.records import load
 from reference_server.schemas.catalog import StaffCreate, StaffUpdate
-from reference_server.schemas.common import page_of, utc
-from reference_server.services import uow
+from reference_server.schemas.common import utc
+from reference_server.services import soft_catalog, uow
 
 KIND = "Staff member"
 
@@ -81,28 +80,22 @@ def update(*, db: Database, tenant_id: str, staff_id: str, body: StaffUpdate) ->
 
 def deactivate(*, db: Database, tenant_id: str, staff_id: str) -> dict[str, Any]:
     """Soft delete: existing appointments keep their staff member, new bookings are refused."""
-
-    def work(session: Session) -> dict[str, Any]:
-        staff = load(session, Staff, tenant_id, staff_id, KIND)
-        staff.is_active = False
-        staff.updated_at = utcnow()
-        return public(staff)
-
-    return uow.write(db, work)
+    return soft_catalog.deactivate(
+        db=db, model=Staff, tenant_id=tenant_id, row_id=staff_id, kind=KIND, public=public
+    )
 
 
 def list_page(
     *, db: Database, tenant_id: str, page: int, size: int, outlet_id: str | None, is_active: bool | None
 ) -> dict[str, Any]:
     """The tenant's staff members, oldest first."""
-    query = select(Staff).where(Staff.tenant_id == tenant_id).order_by(Staff.created_at, Staff.id)
-    if outlet_id is not None:
-        query = query.where(Staff.outlet_id == outlet_id)
-    if is_active is not None:
-        query = query.where(Staff.is_active.is_(is_active))
-
-    def work(session: Session) -> dict[str, Any]:
-        rows, total = paged(session, query, page=page, size=size)
-        return page_of([public(r) for r in rows], total=total, page=page, size=size)
-
-    return uow.read(db, work)
+    return soft_catalog.list_page(
+        db=db,
+        model=Staff,
+        tenant_id=tenant_id,
+        page=page,
+        size=size,
+        outlet_id=outlet_id,
+        is_active=is_active,
+        public=public,
+    )

@@ -91,14 +91,22 @@ class Api:
         customer_id: str | None = None,
         **extra: Any,
     ) -> httpx.Response:
-        body = {
+        body = self.booking_body(day, (service_id, staff_id, start), customer_id=customer_id)
+        return self.http.post("/appointments", json={**body, **extra})
+
+    def booking_body(
+        self, day: date, *items: tuple[str, str, str], customer_id: str | None = None
+    ) -> dict[str, Any]:
+        """POST /appointments body; each item is (service_id, staff_id, start_time)."""
+        return {
             "customer_id": customer_id or self.customer()["id"],
             "outlet_id": self.outlet_id,
             "appointment_date": day.isoformat(),
-            "services": [{"service_id": service_id, "staff_id": staff_id, "start_time": start}],
-            **extra,
+            "services": [
+                {"service_id": service, "staff_id": staff, "start_time": start}
+                for service, staff, start in items
+            ],
         }
-        return self.http.post("/appointments", json=body)
 
     def grid(self, service_id: str, staff_id: str | None, day: date, **params: Any) -> dict[str, Any]:
         query = {

@@ -221,15 +221,9 @@ def test_differing_duration_is_422(admin, yoga, monday):
 def test_several_items_are_checked_together(admin, monday):
     first, second, staff = admin.service(), admin.service(duration=30), admin.staff()
     admin.window(staff["id"])
-    body = {
-        "customer_id": admin.customer()["id"],
-        "outlet_id": admin.outlet_id,
-        "appointment_date": monday.isoformat(),
-        "services": [
-            {"service_id": first["id"], "staff_id": staff["id"], "start_time": "10:00"},
-            {"service_id": second["id"], "staff_id": staff["id"], "start_time": "10:30"},
-        ],
-    }
+    body = admin.booking_body(
+        monday, (first["id"], staff["id"], "10:00"), (second["id"], staff["id"], "10:30")
+    )
     assert admin.post("/appointments", json=body).status_code == 409
     body["services"][1]["start_time"] = "11:00"
     created = admin.post("/appointments", json=body).json()

@@ -72,15 +72,9 @@ def test_reschedule_to_another_day_and_staff(admin, wine, monday):
 def test_reschedule_keeps_item_offsets(admin, monday):
     first, second, staff = admin.service(), admin.service(duration=30), admin.staff()
     admin.window(staff["id"])
-    body = {
-        "customer_id": admin.customer()["id"],
-        "outlet_id": admin.outlet_id,
-        "appointment_date": monday.isoformat(),
-        "services": [
-            {"service_id": first["id"], "staff_id": staff["id"], "start_time": "10:00"},
-            {"service_id": second["id"], "staff_id": staff["id"], "start_time": "11:00"},
-        ],
-    }
+    body = admin.booking_body(
+        monday, (first["id"], staff["id"], "10:00"), (second["id"], staff["id"], "11:00")
+    )
     created = admin.created("/appointments", body)
     moved = admin.put(
         f"/appointments/{created['id']}/reschedule",

@@ -165,15 +165,9 @@ def test_wrong_content_type_and_methods(admin):
 def test_reschedule_past_midnight_is_refused_cleanly(admin, monday):
     first, second, staff = admin.service(), admin.service(), admin.staff()
     admin.window(staff["id"], "monday", "00:00", "23:59")
-    body = {
-        "customer_id": admin.customer()["id"],
-        "outlet_id": admin.outlet_id,
-        "appointment_date": monday.isoformat(),
-        "services": [
-            {"service_id": first["id"], "staff_id": staff["id"], "start_time": "10:00"},
-            {"service_id": second["id"], "staff_id": staff["id"], "start_time": "11:00"},
-        ],
-    }
+    body = admin.booking_body(
+        monday, (first["id"], staff["id"], "10:00"), (second["id"], staff["id"], "11:00")
+    )
     created = admin.created("/appointments", body)
     late = admin.put(
         f"/appointments/{created['id']}/reschedule",

@@ -34,29 +34,33 @@ class ServiceInfo:
     is_active: bool
 
 
+class _Named:
+    """`full_name` as the API shows it, for people records (staff, customers)."""
+
+    __slots__ = ()
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
 @dataclass(frozen=True, slots=True)
-class StaffInfo:
+class StaffInfo(_Named):
     id: str
     first_name: str
     last_name: str
     is_active: bool
     service_ids: list[str] | None
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
 
 @dataclass(frozen=True, slots=True)
-class CustomerInfo:
+class CustomerInfo(_Named):
     id: str
     first_name: str
     last_name: str
     is_active: bool
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass(frozen=True, slots=True)

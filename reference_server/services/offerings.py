@@ -112,17 +112,6 @@ def deactivate(*, db: Database, tenant_id: str, service_id: str) -> dict[str, An
     )
 
 
-def list_page(
-    *, db: Database, tenant_id: str, page: int, size: int, outlet_id: str | None, is_active: bool | None
-) -> dict[str, Any]:
-    """The tenant's services, oldest first."""
-    return soft_catalog.list_page(
-        db=db,
-        model=Service,
-        tenant_id=tenant_id,
-        page=page,
-        size=size,
-        outlet_id=outlet_id,
-        is_active=is_active,
-        public=public,
-    )
+def list_page(*, db: Database, tenant_id: str, **query: Any) -> dict[str, Any]:
+    """The tenant's services, oldest first. `query`: page, size, outlet_id, is_active."""
+    return soft_catalog.list_page(db=db, model=Service, tenant_id=tenant_id, public=public, **query)

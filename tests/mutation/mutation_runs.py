@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
 SCENARIOS = REPO / "scenarios"
 RUN_TIMEOUT_SECONDS = 600
 
@@ -107,16 +106,17 @@ def run_suite(
     """One bounded pytest run of `paths` (default: the whole suite) against the bundled server."""
     tag = fault or "correct"
     workdir.mkdir(parents=True, exist_ok=True)
-    summary_path = workdir / f"{tag}.json"
+    # Each run its own summary folder: runs go side by side and the user's reports/ stays as it was.
+    summary_path = workdir / tag / "conformance-summary.json"
     summary_path.unlink(missing_ok=True)
-    args = [*(paths or ["scenarios"]), "-p", "no:cacheprovider", "-p", "mutation_recorder", "-q"]
+    args = [*(paths or ["scenarios"]), "-p", "no:cacheprovider", "-q"]
     # Allure results are of no use here and weigh ~20 MB a run: a throw-away directory.
     allure = Path(tempfile.mkdtemp(prefix=f"mutation-allure-{tag}-"))
-    args += ["--mutation-json", str(summary_path), f"--alluredir={allure}"]
+    args += [f"--summary-dir={summary_path.parent}", f"--alluredir={allure}"]
     args += ["-n", workers or "0"]
     args += ["--server-fault", fault] if fault else []
     args += extra or []
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.getenv("PYTHONPATH")]))}
+    env = dict(os.environ)
     # Only `fault` decides; and a run started from inside pytest (tests/mutation) must not
     # inherit the outer run's xdist/pytest variables.
     for name in [n for n in env if n.startswith(("PYTEST_", "CONFORMANCE_SERVER_FAULT"))]:

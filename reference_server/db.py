@@ -6,7 +6,6 @@ snapshot per statement, see SERVER-NOTES.md "Isolation trap")."""
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -17,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from reference_server.write_gate import WriteGate
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_LOCK_TIMEOUT = "3s"
 # SQLSTATEs worth retrying: lock_not_available, deadlock_detected, serialization_failure.
@@ -24,8 +25,12 @@ PG_RETRYABLE = {"55P03", "40P01", "40001"}
 T = TypeVar("T")
 
 
+def _sqlite_path(url: str) -> str:
+    return url.split(":///", 1)[1] if ":///" in url else ""
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = _sqlite_path(url)
     if path and not path.startswith(":memory:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # LIFO: the warmest connection goes out first; a SQLite connection keeps its page cache
@@ -67,12 +72,10 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
         else:
             self.write_engine = self.read_engine = _postgres_engine(url)
-        # Optimisation only, in front of the real lock: on SQLite one writer per process queues
-        # here instead of in SQLite's busy handler, whose back-off sleeps grow to 100 ms.
-        # The guarantee across processes remains BEGIN IMMEDIATE. `write_gate=False`: the
-        # unlocked fault (reference_server/faults.py), whose requests must be able to race.
-        gated = self.dialect == "sqlite" and write_gate
-        self._write_gate = threading.Lock() if gated else nullcontext()
+        # Optimisation only, in front of BEGIN IMMEDIATE: see write_gate.py. `write_gate=False`:
+        # the unlocked fault (reference_server/faults.py), whose requests must be able to race.
+        gated = self.gated = self.dialect == "sqlite" and write_gate
+        self._write_gate = WriteGate(_sqlite_path(url)) if gated else nullcontext()
         # Same optimisation one step earlier: gated writes queue on the event loop for ONE
         # thread instead of parking 32 pool threads on the gate, which then fight over the GIL.
         self._write_lane = anyio.CapacityLimiter(1) if gated else None
@@ -107,5 +110,7 @@ class Database:
         return getattr(exc.orig, "sqlstate", None) in PG_RETRYABLE
 
     def dispose(self) -> None:
+        if isinstance(self._write_gate, WriteGate):
+            self._write_gate.close()
         self.write_engine.dispose()
         self.read_engine.dispose()

@@ -10,12 +10,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
+from reference_server.repository.direct import DirectStatement
 from reference_server.rules import Booked, Window
 
 _I = AppointmentItem.__table__.c
-# Built once: SQLAlchemy reuses the compiled SQL and the cache key of a statement object.
 # Served by ix_items_staff_day_status (staff_id, appointment_date, status).
-_BOOKED = select(
+_BOOKED_QUERY = select(
     _I.appointment_id,
     _I.customer_id,
     _I.service_id,
@@ -29,9 +29,10 @@ _BOOKED = select(
     _I.status.in_(bindparam("statuses", expanding=True)),
     _I.tenant_id == bindparam("tenant_id"),
 )
-_BOOKED_EXCLUDING = _BOOKED.where(_I.appointment_id != bindparam("exclude"))
+_BOOKED = DirectStatement(_BOOKED_QUERY)
+_BOOKED_EXCLUDING = DirectStatement(_BOOKED_QUERY.where(_I.appointment_id != bindparam("exclude")))
 _W = AvailabilityWindow.__table__.c
-_WINDOWS = (
+_WINDOWS = DirectStatement(
     select(_W.staff_id, _W.day_of_week, _W.start_minute, _W.end_minute)
     .where(_W.staff_id.in_(bindparam("staff_ids", expanding=True)), _W.is_available.is_(True))
     .order_by(_W.start_minute)
@@ -58,13 +59,12 @@ def load_booked(
     query = _BOOKED
     if exclude_appointment_id is not None:
         query, params["exclude"] = _BOOKED_EXCLUDING, exclude_appointment_id
-    return [Booked(*row) for row in session.connection().execute(query, params)]
+    return [Booked(*row) for row in query.rows(session, params)]
 
 
 def load_windows(session: Session, *, staff_ids: Collection[str]) -> dict[tuple[str, int], list[Window]]:
     """Open weekly windows per (staff_id, weekday), sorted by start."""
     windows: dict[tuple[str, int], list[Window]] = defaultdict(list)
-    rows = session.connection().execute(_WINDOWS, {"staff_ids": list(staff_ids)})
-    for staff_id, weekday, start, end in rows:
+    for staff_id, weekday, start, end in _WINDOWS.rows(session, {"staff_ids": list(staff_ids)}):
         windows[(staff_id, weekday)].append(Window(start, end))
     return windows

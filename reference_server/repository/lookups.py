@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from reference_server.errors import not_found
 from reference_server.models import Customer, Outlet, Service, Staff
+from reference_server.repository.direct import DirectStatement
 from reference_server.schemas.common import ID_PATTERN
 
 
@@ -79,11 +80,11 @@ def _by_id(model: type[Any], info: type[Any]) -> Select[Any]:
     return select(*columns).where(table.c.id == bindparam("id"), table.c.tenant_id == bindparam("tenant_id"))
 
 
-_BY_ID: dict[type[Any], Select[Any]] = {
-    ServiceInfo: _by_id(Service, ServiceInfo),
-    StaffInfo: _by_id(Staff, StaffInfo),
-    CustomerInfo: _by_id(Customer, CustomerInfo),
-    OutletInfo: _by_id(Outlet, OutletInfo),
+_BY_ID: dict[type[Any], DirectStatement] = {
+    ServiceInfo: DirectStatement(_by_id(Service, ServiceInfo)),
+    StaffInfo: DirectStatement(_by_id(Staff, StaffInfo)),
+    CustomerInfo: DirectStatement(_by_id(Customer, CustomerInfo)),
+    OutletInfo: DirectStatement(_by_id(Outlet, OutletInfo)),
 }
 
 
@@ -92,7 +93,7 @@ def fetch(session: Session, info: type[Info], tenant_id: str, record_id: str, ki
     if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
         raise not_found(kind)
     params = {"id": record_id, "tenant_id": tenant_id}
-    row = session.connection().execute(_BY_ID[info], params).first()
+    row = _BY_ID[info].first(session, params)
     if row is None:
         raise not_found(kind)
     return info(*row)

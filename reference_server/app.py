@@ -45,9 +45,10 @@ def create_app(settings: Settings) -> FastAPI:
     # No secret in code: without one configured, this process signs with a fresh random key.
     app.state.jwt_secret = settings.jwt_secret or secrets.token_urlsafe(32)
     install_handlers(app)
-    for router in (auth.router, catalog.services, catalog.staff, availability.router, customers.router):
+    # Routes are matched in order: the busiest (bookings, the grid) are tried first.
+    routers = (appointments.router, availability.router, auth.router, catalog.services, catalog.staff)
+    for router in (*routers, customers.router):
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(appointments.router, prefix=API_PREFIX)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, Any]:

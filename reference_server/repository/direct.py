@@ -54,11 +54,33 @@ def _forget_link(session: Session, transaction: SessionTransaction) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class _Slot:
+    """One placeholder of the SQL: which parameter (and item of a list) fills it, converted how."""
+
+    key: str  # the placeholder's name in named paramstyles
+    param: str
+    index: int | None
+    convert: Processor
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     sql: str
-    order: tuple[str, ...] | None  # parameter names in positional order; None: named style
-    binds: Mapping[str, Processor]
+    slots: tuple[_Slot, ...]
+    named: bool  # pyformat (psycopg): a dict of arguments; qmark (sqlite3): a tuple
     results: tuple[Processor, ...]
+
+    def arguments(self, params: Mapping[str, Any]) -> Any:
+        values = []
+        for slot in self.slots:
+            value = params[slot.param] if slot.index is None else params[slot.param][slot.index]
+            values.append(value if slot.convert is None else slot.convert(value))
+        if self.named:
+            return {slot.key: value for slot, value in zip(self.slots, values, strict=True)}
+        return tuple(values)
+
+    def row(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(value if p is None else p(value) for p, value in zip(self.results, row, strict=True))
 
 
 class DirectStatement:
@@ -66,47 +88,40 @@ class DirectStatement:
 
     def __init__(self, statement: Executable) -> None:
         self._statement = statement
-        self._plans: dict[tuple[str, tuple[int, ...]], _Plan] = {}
+        # Lists (expanding IN parameters) change the SQL with their length: part of the plan key.
+        self._lists = tuple(b.key for b in statement.compile().binds.values() if b.expanding)
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         plan, cursor = self._run(session, params)
-        results = plan.results
-        if not any(results):
+        if not any(plan.results):
             return [tuple(row) for row in cursor.fetchall()]
-        return [
-            tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
-            for row in cursor.fetchall()
-        ]
+        return [plan.row(row) for row in cursor.fetchall()]
 
     def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         plan, cursor = self._run(session, params)
         row = cursor.fetchone()
-        if row is None:
-            return None
-        return tuple(value if p is None else p(value) for p, value in zip(plan.results, row, strict=True))
+        return None if row is None else plan.row(row)
 
     def execute(self, session: Session, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> None:
         """Run once, or once per parameter set (executemany) when given a sequence."""
-        many = not isinstance(params, Mapping)
-        batch = list(params) if many else [params]  # type: ignore[arg-type]
         to = link(session)
-        plan = self._plan(to.dialect, batch[0])
-        converted = [_arguments(plan, p) for p in batch]
-        if many:
-            to.driver.cursor().executemany(plan.sql, converted)
+        if isinstance(params, Mapping):
+            plan = self._plan(to.dialect, params)
+            to.driver.cursor().execute(plan.sql, plan.arguments(params))
         else:
-            to.driver.cursor().execute(plan.sql, converted[0])
+            plan = self._plan(to.dialect, params[0])
+            to.driver.cursor().executemany(plan.sql, [plan.arguments(p) for p in params])
 
     def _run(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
         to = link(session)
         plan = self._plan(to.dialect, params)
         cursor = to.driver.cursor()
-        cursor.execute(plan.sql, _arguments(plan, params))
+        cursor.execute(plan.sql, plan.arguments(params))
         return plan, cursor
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
-        sizes = tuple(len(v) for v in params.values() if isinstance(v, list | tuple))
-        key = (dialect.name, sizes)
+        key = (dialect.name, *(len(params[name]) for name in self._lists))
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = _compile(self._statement, dialect, params)
@@ -115,47 +130,27 @@ class DirectStatement:
 
 def _compile(statement: Executable, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
     compiled = statement.compile(dialect=dialect)
-    binds: dict[str, Processor] = {}
-    for name, bind in compiled.binds.items():
-        binds[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
-    positional = compiled.positional
-    order: list[str] = []
-    sql = compiled.string
+    if compiled.positional and dialect.paramstyle != "qmark":
+        raise NotImplementedError(f"paramstyle {dialect.paramstyle} is not supported")
+    convert = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in compiled.binds.items()
+    }
+
+    def slots_of(name: str) -> list[_Slot]:
+        if compiled.binds[name].expanding:
+            return [_Slot(f"{name}__{i}", name, i, convert[name]) for i in range(len(params[name]))]
+        return [_Slot(name, name, None, convert[name])]
 
     def expand(match: re.Match[str]) -> str:
-        name = match.group(1)
-        names = [f"{name}__{i}" for i in range(len(params[name]))]
-        for expanded in names:
-            binds[expanded] = binds[name]
-        if positional:
-            return "(" + ", ".join("?" for _ in names) + ")"
-        return "(" + ", ".join(f"%({n})s" for n in names) + ")"
+        slots = slots_of(match.group(1))
+        marks = ("?" if compiled.positional else f"%({slot.key})s" for slot in slots)
+        return "(" + ", ".join(marks) + ")"
 
-    sql = _EXPANDING.sub(expand, sql)
-    if positional:
-        for name in compiled.positiontup or ():
-            if name in params and isinstance(params[name], list | tuple):
-                order.extend(f"{name}__{i}" for i in range(len(params[name])))
-            else:
-                order.append(name)
-        if dialect.paramstyle != "qmark":
-            raise NotImplementedError(f"paramstyle {dialect.paramstyle} is not supported")
+    sql = _EXPANDING.sub(expand, compiled.string)
+    names = compiled.positiontup if compiled.positional else list(compiled.binds)
+    slots = tuple(slot for name in names or () for slot in slots_of(name))
     results = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in getattr(statement, "selected_columns", ())
     )
-    return _Plan(sql, tuple(order) if positional else None, binds, results)
-
-
-def _arguments(plan: _Plan, params: Mapping[str, Any]) -> Any:
-    flat: dict[str, Any] = {}
-    for name, value in params.items():
-        if isinstance(value, list | tuple):
-            flat.update((f"{name}__{i}", item) for i, item in enumerate(value))
-        else:
-            flat[name] = value
-    binds = plan.binds
-    converted = {name: value if (p := binds.get(name)) is None else p(value) for name, value in flat.items()}
-    if plan.order is None:
-        return converted
-    return tuple(converted[name] for name in plan.order)
+    return _Plan(sql, slots, not compiled.positional, results)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from reference_server.deps import CallerDep, DbDep, PolicyDep
 from reference_server.routers.params import IdFilter, PageNo, PageSize
@@ -24,8 +24,10 @@ router = APIRouter(prefix="/appointments", tags=["appointments"])
 
 @router.post("", response_model=AppointmentPublic, status_code=status.HTTP_201_CREATED)
 async def book(
-    body: AppointmentCreate, caller: CallerDep, db: DbDep, policy: PolicyDep, response: Response
+    body: AppointmentCreate, caller: CallerDep, request: Request, response: Response
 ) -> dict[str, Any]:
+    # The app's state read here, not through two more dependencies (~50 us each per booking).
+    db, policy = request.app.state.db, request.app.state.policy
     # async on purpose: a plain def route would park one pool thread per booking on the write
     # gate; submit() queues the unit on the loop and commits it with its neighbours.
     unit = booking.booking_unit(policy=policy, tenant_id=caller.tenant_id, body=body)

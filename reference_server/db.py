@@ -5,13 +5,10 @@ snapshot per statement, see SERVER-NOTES.md "Isolation trap")."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
 
-import anyio
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +19,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_LOCK_TIMEOUT = "3s"
 # SQLSTATEs worth retrying: lock_not_available, deadlock_detected, serialization_failure.
 PG_RETRYABLE = {"55P03", "40P01", "40001"}
-T = TypeVar("T")
 
 
 def _sqlite_path(url: str) -> str:
@@ -75,27 +71,20 @@ class Database:
         # Optimisation only, in front of BEGIN IMMEDIATE: see write_gate.py. `write_gate=False`:
         # the unlocked fault (reference_server/faults.py), whose requests must be able to race.
         gated = self.gated = self.dialect == "sqlite" and write_gate
-        self._write_gate = WriteGate(_sqlite_path(url)) if gated else nullcontext()
-        # Same optimisation one step earlier: gated writes queue on the event loop for ONE
-        # thread instead of parking 32 pool threads on the gate, which then fight over the GIL.
-        self._write_lane = anyio.CapacityLimiter(1) if gated else None
+        self.write_gate: WriteGate | nullcontext[None] = (
+            WriteGate(_sqlite_path(url)) if gated else nullcontext()
+        )
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """A session in a write transaction: committed on success, rolled back on error."""
-        with self._write_gate, self._writer() as session, session.begin():
-            yield session
+    def writing(self, *, gate_held: bool = False) -> Iterator[Session]:
+        """A session in a write transaction: committed on success, rolled back on error.
 
-    async def run_write(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run the blocking write unit `fn` in a worker thread without blocking the event loop.
-
-        Gated (SQLite): one thread at a time per process, the others wait as cheap coroutines.
-        Ungated (PostgreSQL, the unlocked fault): the shared thread pool, requests may race.
+        `gate_held`: the caller already holds `write_gate` (group commit takes it itself).
         """
-        call = functools.partial(fn, *args, **kwargs)
-        return await anyio.to_thread.run_sync(call, limiter=self._write_lane)
+        with nullcontext() if gate_held else self.write_gate, self._writer() as session, session.begin():
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -110,7 +99,7 @@ class Database:
         return getattr(exc.orig, "sqlstate", None) in PG_RETRYABLE
 
     def dispose(self) -> None:
-        if isinstance(self._write_gate, WriteGate):
-            self._write_gate.close()
+        if isinstance(self.write_gate, WriteGate):
+            self.write_gate.close()
         self.write_engine.dispose()
         self.read_engine.dispose()

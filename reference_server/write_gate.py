@@ -26,22 +26,34 @@ class WriteGate:
             path = Path(f"{database_path}.write-gate")
             self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
 
-    def __enter__(self) -> WriteGate:
-        self._thread_lock.acquire()
+    def acquire(self, *, blocking: bool = True) -> bool:
+        """Take the gate; with blocking=False, only if it is free right now."""
+        if not self._thread_lock.acquire(blocking=blocking):
+            return False
         if self._fd is not None:
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._thread_lock.release()
+                return False
             except BaseException:
                 self._thread_lock.release()
                 raise
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+    def __enter__(self) -> WriteGate:
+        self.acquire()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._thread_lock.release()
+        self.release()
 
     def close(self) -> None:
         if self._fd is not None:

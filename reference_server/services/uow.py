@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 import anyio
@@ -15,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from reference_server.db import Database
 from reference_server.errors import Conflict, ServiceBusy
+from reference_server.services.group_commit import GroupCommit, Outcome, Unit, run_unit
+from reference_server.write_gate import WriteGate
 
 T = TypeVar("T")
 ATTEMPTS = 4
-MAX_BATCH = 64
-Unit = Callable[[Session], Any]
-_batchers: WeakKeyDictionary[Database, _GroupCommit] = WeakKeyDictionary()
+_group_commits: WeakKeyDictionary[Database, GroupCommit] = WeakKeyDictionary()
 
 
 def write(db: Database, work: Callable[[Session], T], *, duplicate: str = "The record already exists") -> T:
@@ -46,74 +45,31 @@ def read(db: Database, work: Callable[[Session], T]) -> T:
 
 
 async def submit(db: Database, work: Callable[[Session], T]) -> T:
-    """Run the write unit `work` off the event loop and return its result (or raise its error).
+    """Run the write unit `work` without blocking other requests; its result, or its error.
 
-    Gated (SQLite): group commit. The units that queue in this process while a transaction runs
-    go together into the next one, one SAVEPOINT each, committed once: a unit's outcome is the
-    same as alone (it sees every earlier unit's writes, its error rolls back only itself), but
-    BEGIN IMMEDIATE, COMMIT and the thread hop are paid once per batch, and the database lock
-    changes hands between processes once per batch instead of once per booking.
-    Ungated (PostgreSQL, the unlocked fault): one transaction per unit, which may overlap.
+    Gated SQLite: group commit with the units queued beside it (group_commit.py).
+    Otherwise (PostgreSQL, the unlocked fault): one transaction of its own in a worker
+    thread; such units may run at the same time, their locks order them.
     """
-    if not db.gated:
+    if not isinstance(db.write_gate, WriteGate):
         return await anyio.to_thread.run_sync(write, db, work)
-    batcher = _batchers.get(db)
-    if batcher is None:
-        batcher = _batchers[db] = _GroupCommit(db)
-    return await batcher.submit(work)
+    group = _group_commits.get(db)
+    if group is None:
+        group = _group_commits[db] = GroupCommit(db, db.write_gate, lambda units: _write_batch(db, units))
+    return await group.submit(work)
 
 
-class _GroupCommit:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._queue: list[tuple[Unit, asyncio.Future[Any]]] = []
-        self._drainer: asyncio.Task[None] | None = None
-
-    async def submit(self, work: Unit) -> Any:
-        future = asyncio.get_running_loop().create_future()
-        self._queue.append((work, future))
-        if self._drainer is None or self._drainer.done():
-            # Not the request's own task: a cancelled request must not stop the others' batch.
-            self._drainer = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                outcomes = await anyio.to_thread.run_sync(_run_batch, self._db, [w for w, _ in batch])
-            except BaseException as exc:  # the batch as a whole failed: every unit learns why
-                outcomes = [(False, exc)] * len(batch)
-            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(value) if ok else future.set_exception(value)
-
-
-def _run_batch(db: Database, units: list[Unit]) -> list[tuple[bool, Any]]:
-    """Every unit in its own savepoint of one transaction; the whole batch again when busy."""
+def _write_batch(db: Database, units: list[Unit]) -> list[Outcome]:
+    """A batch in one transaction, blocking, retried whole while the database is busy."""
     for attempt in range(ATTEMPTS):
         try:
             with db.writing() as session:
-                return [_run_unit(db, session, unit) for unit in units]
+                return [run_unit(db, session, unit) for unit in units]
         except DBAPIError as exc:
             if not db.is_busy_error(exc):
                 raise
             _back_off(attempt)
     return [(False, ServiceBusy("The booking database is busy; please retry"))] * len(units)
-
-
-def _run_unit(db: Database, session: Session, unit: Unit) -> tuple[bool, Any]:
-    try:
-        with session.begin_nested():
-            return True, unit(session)
-    except IntegrityError as exc:
-        return False, Conflict(f"The record already exists ({exc.orig})")
-    except DBAPIError as exc:
-        if db.is_busy_error(exc):
-            raise  # the transaction itself is in trouble: retry the batch
-        return False, exc
-    except Exception as exc:  # the unit's own verdict (409, 404, ...) or bug: only this unit
-        return False, exc
 
 
 def _back_off(attempt: int) -> None:

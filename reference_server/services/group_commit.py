@@ -53,17 +53,16 @@ class GroupCommit:
 
     async def _drain(self) -> None:
         while self._queue:
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            units = [unit for unit, _ in batch]
+            batch: list[tuple[Unit, asyncio.Future[Any]]] = []  # filled by _run once the gate is held
             try:
-                outcomes = await self._run(units)
+                outcomes = await self._run(batch)
             except BaseException as exc:  # the batch as a whole failed: every unit learns why
                 outcomes = [(False, exc)] * len(batch)
             for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
 
-    async def _run(self, units: list[Unit]) -> list[Outcome]:
+    async def _run(self, batch: list[tuple[Unit, asyncio.Future[Any]]]) -> list[Outcome]:
         held: list[bool] = []
 
         def wait_for_gate() -> None:
@@ -75,6 +74,10 @@ class GroupCommit:
         try:
             if not held:
                 await anyio.to_thread.run_sync(wait_for_gate)
+            # Taken now, not before the wait: the units that queued meanwhile join this batch.
+            batch.extend(self._queue[:MAX_BATCH])
+            del self._queue[:MAX_BATCH]
+            units = [unit for unit, _ in batch]
             try:
                 with self._db.writing(gate_held=True) as session:
                     return [run_unit(self._db, session, unit) for unit in units]

@@ -104,20 +104,25 @@ def test_a_later_unit_sees_the_writes_of_an_earlier_one(db: Database) -> None:
     assert outcomes[2] == 2
 
 
+class _OverlapProbe:
+    """A unit that sleeps; `peak` is how many copies of it ran at the same time, at most."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.inside, self.peak, self._lock = seconds, 0, 0, threading.Lock()
+
+    def __call__(self, session: Session) -> None:
+        with self._lock:
+            self.inside += 1
+            self.peak = max(self.peak, self.inside)
+        time.sleep(self.seconds)  # blocking, like a write transaction
+        with self._lock:
+            self.inside -= 1
+
+
 def test_units_never_overlap_when_gated(db: Database) -> None:
-    inside, peak, lock = 0, 0, threading.Lock()
-
-    def unit(session: Session) -> None:
-        nonlocal inside, peak
-        with lock:
-            inside += 1
-            peak = max(peak, inside)
-        time.sleep(0.005)
-        with lock:
-            inside -= 1
-
-    _submit_all(db, [unit] * 8)
-    assert peak == 1
+    probe = _OverlapProbe(0.005)
+    _submit_all(db, [probe] * 8)
+    assert probe.peak == 1
 
 
 def test_the_loop_keeps_running_while_another_writer_holds_the_gate(db: Database, tmp_path: Path) -> None:
@@ -168,19 +173,9 @@ def test_a_busy_database_is_retried_off_the_loop(db: Database) -> None:
 
 def test_ungated_units_may_overlap(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'free.sqlite'}", write_gate=False)  # the unlocked fault
-    inside, peak, lock = 0, 0, threading.Lock()
-
-    def unit(session: Session) -> None:
-        nonlocal inside, peak
-        with lock:
-            inside += 1
-            peak = max(peak, inside)
-        time.sleep(0.02)
-        with lock:
-            inside -= 1
-
+    probe = _OverlapProbe(0.02)
     try:
-        _submit_all(db, [unit] * 6)
+        _submit_all(db, [probe] * 6)
     finally:
         db.dispose()
-    assert peak > 1
+    assert probe.peak > 1

@@ -12,8 +12,10 @@ to a worker thread instead cost about as much as the work itself: the hop measur
 of CPU on a 2-CPU machine, a booking ~0.7 ms; and the worker then shared the GIL with this
 loop while the process held the database's only write lock, stretching the time every other
 process waited for it. While the gate is held no other writer can hold the
-SQLite lock, so BEGIN IMMEDIATE does not wait; should it ever report "busy" (a writer that
-bypasses the gate, e.g. the sqlite3 shell), the batch is retried off the loop with back-off.
+SQLite lock, so BEGIN IMMEDIATE does not wait. A writer that bypasses the gate (the sqlite3
+shell, say) is the exception: BEGIN then waits on the loop for up to the busy timeout, and
+a "busy" answer sends the batch to be retried off the loop with back-off. The price of the
+design: a burst pauses this process's loop for one batch (MAX_BATCH units, ~0.7 ms each).
 """
 
 from __future__ import annotations

@@ -22,15 +22,11 @@ from reference_server.services import appointments, clients, uow
 from reference_server.services.capacity import Request, check_booking_window, check_sessions, check_staff_fit
 
 
-def book(*, db: Database, policy: Policy, tenant_id: str, body: AppointmentCreate) -> dict[str, Any]:
-    """Book one appointment of one or more sessions, or refuse it whole (400/404/409/422)."""
-    return uow.write(db, booking_unit(policy=policy, tenant_id=tenant_id, body=body))
-
-
 def booking_unit(
     *, policy: Policy, tenant_id: str, body: AppointmentCreate
 ) -> Callable[[Session], dict[str, Any]]:
-    """The write unit of `book`, for uow.write or uow.submit (group commit)."""
+    """The write unit that books one appointment of one or more sessions, or refuses it whole
+    (400/404/409/422); run it with uow.submit (group commit) or uow.write."""
 
     def work(session: Session) -> dict[str, Any]:
         # Lock first, read after: every read below sees the previous holder's commit.

@@ -34,7 +34,7 @@ def write(db: Database, work: Callable[[Session], T], *, duplicate: str = "The r
         except DBAPIError as exc:
             if not db.is_busy_error(exc):
                 raise
-            _back_off(attempt)
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # jitter so retries spread out
     raise ServiceBusy("The booking database is busy; please retry")
 
 
@@ -60,17 +60,6 @@ async def submit(db: Database, work: Callable[[Session], T]) -> T:
 
 
 def _write_batch(db: Database, units: list[Unit]) -> list[Outcome]:
-    """A batch in one transaction, blocking, retried whole while the database is busy."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with db.writing() as session:
-                return [run_unit(db, session, unit) for unit in units]
-        except DBAPIError as exc:
-            if not db.is_busy_error(exc):
-                raise
-            _back_off(attempt)
-    return [(False, ServiceBusy("The booking database is busy; please retry"))] * len(units)
-
-
-def _back_off(attempt: int) -> None:
-    time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # jitter so retries spread out
+    """A batch as one `write` unit: blocking, retried whole while the database is busy; a
+    ServiceBusy after the last attempt reaches every unit of the batch (group_commit._drain)."""
+    return write(db, lambda session: [run_unit(db, session, unit) for unit in units])

@@ -11,7 +11,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from reference_server.db import Database
-from reference_server.policy import load_policy
+from reference_server.faults import load_policy
 from reference_server.seed import bootstrap
 from reference_server.serving import PROTOCOL
 from reference_server.settings import Settings

@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from reference_server import __version__
 from reference_server.db import Database
 from reference_server.errors import install_handlers
-from reference_server.policy import load_policy
+from reference_server.faults import load_policy
+from reference_server.rewrite import RewriteResponses
 from reference_server.routers import appointments, auth, availability, catalog, customers
 from reference_server.seed import bootstrap
 from reference_server.settings import Settings
@@ -45,6 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
     # No secret in code: without one configured, this process signs with a fresh random key.
     app.state.jwt_secret = settings.jwt_secret or secrets.token_urlsafe(32)
     install_handlers(app)
+    if policy.rewrites_responses():
+        app.add_middleware(RewriteResponses, policy=policy)
     # Routes are matched in order: the busiest (bookings, the grid) are tried first.
     routers = (appointments.router, availability.router, auth.router, catalog.services, catalog.staff)
     for router in (*routers, customers.router):

@@ -1,17 +1,18 @@
 """Deliberate defects for the kill matrix (PRACTICES.md P4): one `Policy` subclass per fault.
 
 `python -m reference_server --fault NAME` (or REFERENCE_SERVER_FAULT=NAME) switches ONE on;
-the default is none. Each fault overrides one seam (one or two methods) of
-`reference_server/policy.py`, so the normal code paths never test a fault flag. Next to each
-fault: the checklist ids (scenarios/checklist.toml) that MUST fail when the suite runs
-against it; the kill matrix (`make mutation`, tests/mutation/) asserts exactly that and
-reports extra failing ids.
+the default is none. Each fault overrides one seam of `reference_server/policy.py` (a
+decision, a serialiser, or `rewrite_response` for what only the wire shows), so the normal
+code paths never test a fault flag, and only this module knows the faults. `@fault(...)`
+registers each with the contract rule it breaks (docs/contract.md) and the checklist ids
+(scenarios/checklist.toml) that MUST fail when the suite runs against it; the kill matrix
+(`make mutation`, tests/mutation/) asserts exactly that and reports extra failing ids.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,11 +31,50 @@ class Fault:
     name: str
     bug: str  # what a reader of a bug report would call it
     source: str  # the real-world report it mirrors (SERVER-NOTES.md "Real bugs"), or ""
+    rules: tuple[str, ...]  # the docs/contract.md rule ids it breaks
     expected_failures: tuple[str, ...]  # checklist ids that MUST fail against this fault
     policy: type[Policy]
 
 
+FAULTS: dict[str, Fault] = {}
+
+
+def fault(
+    name: str, bug: str, *, rules: tuple[str, ...], catches: tuple[str, ...], source: str = ""
+) -> Callable[[type[Policy]], type[Policy]]:
+    """Register the decorated Policy subclass as fault `name` (names are unique)."""
+
+    def register(policy: type[Policy]) -> type[Policy]:
+        assert name not in FAULTS, f"fault {name!r} registered twice"
+        FAULTS[name] = Fault(name, bug, source, rules, catches, policy)
+        return policy
+
+    return register
+
+
+def policy_for(name: str) -> Policy:
+    """A fresh policy with the named defect; ValueError (listing the names) when unknown."""
+    found = FAULTS.get(name.strip().lower().replace("_", "-"))
+    if found is None:
+        raise ValueError(f"unknown fault {name!r}; known faults: {', '.join(FAULTS)}")
+    policy = found.policy()
+    policy.name = found.name
+    return policy
+
+
+def load_policy(name: str | None) -> Policy:
+    """The correct policy, or the named fault's (unknown name: ValueError)."""
+    return Policy() if not name else policy_for(name)
+
+
 # ---- capacity and counting ----
+@fault(
+    "capacity-off-by-one",
+    "capacity limit + 1 accepted (booked > max instead of >=)",
+    source="calcom #13331",
+    rules=("C5.2",),
+    catches=("S1-2", "S3-5", "S3-7", "A-2", "B-4"),
+)
 class CapacityOffByOne(Policy):
     def assess(self, booked: Iterable[Booked], candidate: Candidate, capacity: int) -> Assessment:
         found = super().assess(booked, candidate, capacity)
@@ -44,37 +84,80 @@ class CapacityOffByOne(Policy):
         return Assessment(found.capacity, max(0, found.booked - 1), found.busy_with, found.duplicate)
 
 
+@fault(
+    "parallel-flag-ignored",
+    "parallel settings ignored: every session unlimited",
+    source="calcom #13331",
+    rules=("C3.2",),
+    catches=("S1-2", "S3-5", "S3-7", "S5-3", "A-1", "A-2"),
+)
 class ParallelFlagIgnored(Policy):
     def effective_capacity(self, service: CapacityConfig) -> int:
         return UNLIMITED  # neither allow_parallel_bookings nor max_parallel_bookings is read
 
 
+@fault(
+    "single-takes-two",
+    "a single-booking service takes two bookings",
+    source="easyappointments #996",
+    rules=("C3.2",),
+    catches=("S1-2", "S1-4", "S5-3", "R-1"),
+)
 class SingleTakesTwo(Policy):
     def effective_capacity(self, service: CapacityConfig) -> int:
         # "single" is treated as max(1, max_parallel_bookings) + 1 by a default of 2 seats.
         return super().effective_capacity(service) if service.allow_parallel_bookings else 2
 
 
+@fault(
+    "cancelled-counted",
+    "cancelled bookings still counted",
+    source="Hi.Events #466",
+    rules=("C4.7",),
+    catches=("S7-2", "S7-3", "S7-6"),
+)
 class CancelledCounted(Policy):
     def is_active_status(self, status: str) -> bool:
         return status != "no_show"
 
 
+@fault("no-show-counted", "no-show bookings still counted", source="", rules=("C4.8",), catches=("S7-5",))
 class NoShowCounted(Policy):
     def is_active_status(self, status: str) -> bool:
         return status != "cancelled"
 
 
+@fault(
+    "reschedule-counts-self",
+    "reschedule counts the appointment against itself",
+    source="calcom #12348",
+    rules=("C4.6",),
+    catches=("S6-6", "S6-7"),
+)
 class RescheduleCountsSelf(Policy):
     def reschedule_excludes_self(self) -> bool:
         return False
 
 
+@fault(
+    "reschedule-skips-capacity",
+    "reschedule skips the capacity check",
+    source="",
+    rules=("C4.6",),
+    catches=("S6-4", "S6-8"),
+)
 class RescheduleSkipsCapacity(Policy):
     def reschedule_checks_capacity(self) -> bool:
         return False
 
 
+@fault(
+    "capacity-all-dates",
+    "capacity counted across all dates",
+    source="",
+    rules=("C5.5",),
+    catches=("D-2", "D-3"),
+)
 class CapacityAllDates(Policy):
     def counting_days(self, day: date) -> tuple[date, date]:
         return day - timedelta(days=400), day + timedelta(days=400)
@@ -87,12 +170,26 @@ class CapacityAllDates(Policy):
         )
 
 
+@fault(
+    "capacity-keyed-by-start",
+    "capacity keyed by date and start time only",
+    source="easyappointments #792",
+    rules=("C5.2",),
+    catches=("S5-6",),
+)
 class CapacityKeyedByStart(Policy):
     def same_session(self, booked: Booked, candidate: Candidate) -> bool:
         # The counter key is (date, start): another service's session at that time shares it.
         return booked.day == candidate.day and booked.start == candidate.start
 
 
+@fault(
+    "staff-overlap-missed",
+    "staff overlap across services not detected",
+    source="calcom #13269",
+    rules=("C5.3",),
+    catches=("C-1", "C-2"),
+)
 class StaffOverlapMissed(Policy):
     def staff_overlap(self, booked: Booked, candidate: Candidate) -> bool:
         if booked.service_id != candidate.service_id:
@@ -100,11 +197,21 @@ class StaffOverlapMissed(Policy):
         return super().staff_overlap(booked, candidate)
 
 
+@fault(
+    "window-unchecked", "staff availability window not checked", source="", rules=("C5.1",), catches=("X-8",)
+)
 class WindowUnchecked(Policy):
     def window_covers(self, windows: Iterable[Window], candidate: Candidate) -> bool:
         return True
 
 
+@fault(
+    "unlocked",
+    "check-then-insert without a lock (30 ms gap)",
+    source="calcom #13397",
+    rules=("C5.9",),
+    catches=("A-1", "A-2"),
+)
 class Unlocked(Policy):
     """Check, then insert, in two transactions and without a lock (calcom #13397).
 
@@ -135,6 +242,13 @@ class Unlocked(Policy):
 
 
 # ---- service updates ----
+@fault(
+    "lowering-cancels",
+    "lowering capacity cancels existing bookings",
+    source="pretix #135",
+    rules=("C5.6",),
+    catches=("B-1", "B-3"),
+)
 class LoweringCancels(Policy):
     def on_capacity_change(self, session: Session, *, service: Any, old: int, new: int) -> None:
         from sqlalchemy import select
@@ -160,6 +274,13 @@ class LoweringCancels(Policy):
                 item.status = appointment.status = "cancelled"
 
 
+@fault(
+    "capacity-change-ignored",
+    "capacity change ignored (cached capacity)",
+    source="alf.io #330",
+    rules=("C5.6",),
+    catches=("B-2",),
+)
 class CapacityChangeIgnored(Policy):
     """The capacity is cached per service at first use and never invalidated."""
 
@@ -172,6 +293,7 @@ class CapacityChangeIgnored(Policy):
 
 
 # ---- grid serialisation ----
+@fault("grid-seconds", "grid times as HH:MM:SS", source="", rules=("C1.5",), catches=("S2-9", "S4-7"))
 class GridSeconds(Policy):
     def grid_slot(self, slot: GridSlot) -> dict[str, Any]:
         body = super().grid_slot(slot)
@@ -179,6 +301,13 @@ class GridSeconds(Policy):
         return body
 
 
+@fault(
+    "grid-capacity-not-reduced",
+    "grid available_capacity not reduced by bookings",
+    source="calcom #17542",
+    rules=("C6.7",),
+    catches=("S2-4", "S3-3", "S4-3", "S4-9"),
+)
 class GridCapacityNotReduced(Policy):
     def grid_slot(self, slot: GridSlot) -> dict[str, Any]:
         body = super().grid_slot(slot)
@@ -186,80 +315,60 @@ class GridCapacityNotReduced(Policy):
         return body
 
 
+@fault(
+    "grid-available-when-full",
+    "grid is_available true when full",
+    source="calcom #17542",
+    rules=("C6.8",),
+    catches=("S3-4", "S4-6", "S7-1"),
+)
 class GridAvailableWhenFull(Policy):
     def grid_slot(self, slot: GridSlot) -> dict[str, Any]:
         return {**super().grid_slot(slot), "is_available": True}
 
 
+@fault(
+    "grid-without-metadata",
+    "grid without metadata",
+    source="",
+    rules=("C6.2",),
+    catches=("S2-8", "S3-2", "S4-8"),
+)
 class GridWithoutMetadata(Policy):
     def grid_metadata(self, metadata: dict[str, Any]) -> Any:
         return None
 
 
 # ---- status codes ----
+@fault(
+    "conflict-400",
+    "conflict answered 400 instead of 409",
+    source="",
+    rules=("C1.8",),
+    catches=("S1-2", "S3-5", "S5-3", "C-1", "X-6"),
+)
 class Conflict400(Policy):
     def conflict_status(self) -> int:
         return 400
 
 
+@fault(
+    "created-200",
+    "booking answered 200 instead of 201",
+    source="",
+    rules=("C1.8",),
+    catches=("S1-1", "S2-1", "S3-1"),
+)
 class Created200(Policy):
     def booking_created_status(self) -> int:
         return 200
 
 
-# name, bug, real-world source, checklist ids that MUST fail, policy.
-# fmt: off
-_TABLE: tuple[tuple[str, str, str, tuple[str, ...], type[Policy]], ...] = (
-    ("capacity-off-by-one", "capacity limit + 1 accepted (booked > max instead of >=)", "calcom #13331",
-     ("S1-2", "S3-5", "S3-7", "A-2", "B-4"), CapacityOffByOne),
-    ("parallel-flag-ignored", "parallel settings ignored: every session unlimited", "calcom #13331",
-     ("S1-2", "S3-5", "S3-7", "S5-3", "A-1", "A-2"), ParallelFlagIgnored),
-    ("single-takes-two", "a single-booking service takes two bookings", "easyappointments #996",
-     ("S1-2", "S1-4", "S5-3", "R-1"), SingleTakesTwo),
-    ("cancelled-counted", "cancelled bookings still counted", "Hi.Events #466",
-     ("S7-2", "S7-3", "S7-6"), CancelledCounted),
-    ("no-show-counted", "no-show bookings still counted", "",
-     ("S7-5",), NoShowCounted),
-    ("reschedule-counts-self", "reschedule counts the appointment against itself", "calcom #12348",
-     ("S6-6", "S6-7"), RescheduleCountsSelf),
-    ("reschedule-skips-capacity", "reschedule skips the capacity check", "",
-     ("S6-4", "S6-8"), RescheduleSkipsCapacity),
-    ("capacity-all-dates", "capacity counted across all dates", "",
-     ("D-2", "D-3"), CapacityAllDates),
-    ("capacity-keyed-by-start", "capacity keyed by date and start time only", "easyappointments #792",
-     ("S5-6",), CapacityKeyedByStart),
-    ("staff-overlap-missed", "staff overlap across services not detected", "calcom #13269",
-     ("C-1", "C-2"), StaffOverlapMissed),
-    ("window-unchecked", "staff availability window not checked", "",
-     ("X-8",), WindowUnchecked),
-    ("unlocked", "check-then-insert without a lock (30 ms gap)", "calcom #13397",
-     ("A-1", "A-2"), Unlocked),
-    ("lowering-cancels", "lowering capacity cancels existing bookings", "pretix #135",
-     ("B-1", "B-3"), LoweringCancels),
-    ("capacity-change-ignored", "capacity change ignored (cached capacity)", "alf.io #330",
-     ("B-2",), CapacityChangeIgnored),
-    ("grid-seconds", "grid times as HH:MM:SS", "",
-     ("S2-9", "S4-7"), GridSeconds),
-    ("grid-capacity-not-reduced", "grid available_capacity not reduced by bookings", "calcom #17542",
-     ("S2-4", "S3-3", "S4-3", "S4-9"), GridCapacityNotReduced),
-    ("grid-available-when-full", "grid is_available true when full", "calcom #17542",
-     ("S3-4", "S4-6", "S7-1"), GridAvailableWhenFull),
-    ("grid-without-metadata", "grid without metadata", "",
-     ("S2-8", "S3-2", "S4-8"), GridWithoutMetadata),
-    ("conflict-400", "conflict answered 400 instead of 409", "",
-     ("S1-2", "S3-5", "S5-3", "C-1", "X-6"), Conflict400),
-    ("created-200", "booking answered 200 instead of 201", "",
-     ("S1-1", "S2-1", "S3-1"), Created200),
-)
-# fmt: on
-FAULTS: dict[str, Fault] = {row[0]: Fault(*row) for row in _TABLE}
-
-
-def policy_for(name: str) -> Policy:
-    """A fresh policy with the named defect; ValueError (listing the names) when unknown."""
-    fault = FAULTS.get(name.strip().lower().replace("_", "-"))
-    if fault is None:
-        raise ValueError(f"unknown fault {name!r}; known faults: {', '.join(FAULTS)}")
-    policy = fault.policy()
-    policy.name = fault.name
-    return policy
+# Sections below are filled rule by rule (docs/contract.md); keep each fault in its section.
+# ---- §1 conventions: shapes, codes, pagination (C1.x) ----
+# ---- §1-§2 auth, roles and tenancy (C1.2, C2.x) ----
+# ---- §3 resources: services, staff, windows, customers (C3.x) ----
+# ---- §4-§5 appointments, transitions and rules at their edges (C4.x, C5.x) ----
+# ---- §5.9 races ----
+# ---- §6 the availability grid (C6.x) ----
+# ---- fuzzing (issue 12): what Schemathesis must catch ----

@@ -1,13 +1,13 @@
 """The booking policy: every decision a deliberate fault may replace, one small method each.
 
-`Policy()` is the correct behaviour (CONTRACT.md §5-§6). A later `faults.py` subclasses it and
-overrides ONE method; `load_policy(name)` picks the subclass at start. Services and the grid
-only ever call these methods, so a fault never needs to touch normal code paths.
+`Policy()` is the correct behaviour (CONTRACT.md §5-§6). `faults.py` subclasses it and
+overrides ONE method per fault; it alone knows the faults (this module never imports it).
+Services and the grid only ever call these methods, so a fault never needs to touch normal
+code paths.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -143,15 +143,10 @@ class Policy:
     def booking_created_status(self) -> int:
         return 201
 
+    # ---- the wire (faults that only a response shows: reference_server/rewrite.py) ----
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        """(status, JSON body) as sent; a fault may change either. Called only when overridden."""
+        return status, body
 
-def load_policy(fault: str | None) -> Policy:
-    """The correct policy, or the one faults.py defines for `fault` (unknown name: ValueError)."""
-    if fault is None:
-        return Policy()
-    try:
-        faults = importlib.import_module("reference_server.faults")
-    except ModuleNotFoundError as exc:
-        raise ValueError(
-            f"fault {fault!r} requested but this build has no reference_server/faults.py"
-        ) from exc
-    return faults.policy_for(fault)
+    def rewrites_responses(self) -> bool:
+        return type(self).rewrite_response is not Policy.rewrite_response

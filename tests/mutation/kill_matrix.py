@@ -97,13 +97,15 @@ def faults_doc() -> str:
         "and writes `reports/mutation-matrix.md`. Each fault overrides one or two methods of",
         "`reference_server/policy.py`'s `Policy` (the seams column); the checks listed MUST fail against it.",
         "",
-        "| Fault | Bug | Seen in (SERVER-NOTES.md) | Must fail | Policy seam |",
-        "|---|---|---|---|---|",
+        "| Fault | Rule broken (docs/contract.md) | Bug | Seen in (SERVER-NOTES.md) | Must fail "
+        "| Policy seam |",
+        "|---|---|---|---|---|---|",
     ]
     for f in FAULTS.values():
         seams = sorted(k for k in vars(f.policy) if not k.startswith("_") or k == "__init__")
         lines.append(
-            f"| `{f.name}` | {f.bug} | {f.source or '-'} | {', '.join(f.expected_failures)} "
+            f"| `{f.name}` | {', '.join(f.rules)} | {f.bug} | {f.source or '-'} "
+            f"| {', '.join(f.expected_failures)} "
             f"| {', '.join(s for s in seams if s != '__doc__' and s != '__module__')} |"
         )
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reference_server.policy import Assessment, CapacityConfig, GridSlot, Policy
+from reference_server.repository.lookups import CustomerInfo
 from reference_server.rules import Booked, Candidate, Window, fmt_time
 from reference_server.security import Principal, bearer_token, principal_of, read_token
 
@@ -540,6 +541,46 @@ class TenantsMeOutletsUnnamed(Policy):
             outlets = body.get("outlets") or []
             body = {**body, "outlets": [{"id": o.get("id")} for o in outlets if isinstance(o, dict)]}
         return status, body
+
+
+@fault(
+    "customers-list-leaks",
+    "GET /customers lists every tenant's customers (tenant filter missing)",
+    rules=("C2.4",),
+    catches=("X-42",),
+)
+class CustomersListLeaks(Policy):
+    def lists_only_own_tenant(self, kind: str) -> bool:
+        return kind != "customer"
+
+
+@fault(
+    "unknown-customer-books",
+    "an unknown customer_id books anyway, as a walk-in customer made up on the spot",
+    rules=("C3.10",),
+    catches=("X-44",),
+)
+class UnknownCustomerBooks(Policy):
+    def booking_customer(self, session: Session, tenant_id: str, customer_id: str) -> CustomerInfo:
+        from reference_server.errors import NotFound
+        from reference_server.models import Customer
+
+        try:
+            return super().booking_customer(session, tenant_id, customer_id)
+        except NotFound:
+            if session.get(Customer, customer_id) is not None:  # another tenant's: still refused
+                raise
+        walk_in = Customer(
+            id=customer_id,
+            tenant_id=tenant_id,
+            first_name="Walk-in",
+            last_name="Customer",
+            email=f"walk-in-{customer_id}@example.invalid",
+            phone="",
+        )
+        session.add(walk_in)
+        session.flush()
+        return CustomerInfo(customer_id, "Walk-in", "Customer", True)
 
 
 # ---- §3 resources: services, staff, windows, customers (C3.x) ----

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from reference_server.repository.locking import lock_staff
+from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.rules import STATUSES, Booked, Candidate, Window, fmt_time, overlaps
 from reference_server.security import Principal, bearer_token, read_token
 
@@ -162,6 +163,14 @@ class Policy:
     def reference_tenant(self, session: Session, model: type, record_id: str, tenant_id: str) -> str:
         """The tenant whose records an id in a request is looked up among: the caller's (C2.4)."""
         return tenant_id
+
+    def lists_only_own_tenant(self, kind: str) -> bool:
+        """A list shows the caller's tenant's records only (C2.4)."""
+        return True
+
+    def booking_customer(self, session: Session, tenant_id: str, customer_id: str) -> CustomerInfo:
+        """The booking body's customer: the tenant's, else 404 (C3.10: nothing is created)."""
+        return fetch(session, CustomerInfo, tenant_id, customer_id, "Customer")
 
     # ---- the wire (faults that only a response shows: reference_server/rewrite.py) ----
     def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:

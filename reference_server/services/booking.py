@@ -14,7 +14,7 @@ from reference_server.errors import BusinessRuleBroken, Conflict, InvalidInput, 
 from reference_server.models import Appointment, AppointmentItem, Outlet, Service, Staff, new_id, utcnow
 from reference_server.policy import Policy
 from reference_server.repository.direct import DirectStatement
-from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo, fetch
+from reference_server.repository.lookups import OutletInfo, ServiceInfo, StaffInfo, fetch
 from reference_server.repository.records import load
 from reference_server.rules import RESCHEDULABLE
 from reference_server.schemas.booking import AppointmentCreate, RescheduleRequest
@@ -31,7 +31,7 @@ def booking_unit(
     def work(session: Session) -> dict[str, Any]:
         # Lock first, read after: every read below sees the previous holder's commit.
         policy.lock(session, tenant_id=tenant_id, staff_ids=[i.staff_id for i in body.services])
-        customer = fetch(session, CustomerInfo, tenant_id, body.customer_id, "Customer")
+        customer = policy.booking_customer(session, tenant_id, body.customer_id)
         if not customer.is_active:
             raise not_found("Customer")
         outlet = fetch(session, OutletInfo, tenant_id, body.outlet_id, "Outlet")

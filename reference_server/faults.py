@@ -461,6 +461,18 @@ class ExpiredAccepted(Policy):
 
 
 @fault(
+    "any-password-accepted",
+    "login accepts a wrong password for a known email",
+    rules=("C2.2",),
+    catches=("X-1",),
+)
+class AnyPasswordAccepted(Policy):
+    def password_matches(self, password: str, password_hash: str | None) -> bool:
+        super().password_matches(password, password_hash)  # the same work, the answer ignored
+        return password_hash is not None
+
+
+@fault(
     "staff-creates-services",
     "the staff role may create services (role check missing on POST /services)",
     rules=("C2.5",),

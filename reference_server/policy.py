@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from reference_server.repository.locking import lock_staff
 from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.rules import STATUSES, Booked, Candidate, Window, fmt_time, overlaps
-from reference_server.security import Principal, bearer_token, read_token
+from reference_server.security import Principal, bearer_token, read_token, verify_password
 
 
 class CapacityConfig(Protocol):
@@ -145,7 +145,11 @@ class Policy:
     def booking_created_status(self) -> int:
         return 201
 
-    # ---- authentication and tenancy (CONTRACT.md C1.2, C1.3, C2.4, C2.5) ----
+    # ---- authentication and tenancy (CONTRACT.md C1.2, C1.3, C2.2, C2.4, C2.5) ----
+    def password_matches(self, password: str, password_hash: str | None) -> bool:
+        """Login's check (C2.2); constant work, and False without a stored hash (unknown email)."""
+        return verify_password(password, password_hash)
+
     def authenticate(
         self, method: str, path: str, authorization: str | None, *, secret: str
     ) -> Principal | None:

@@ -1,8 +1,10 @@
-"""Contract rules beyond the guide: authentication and roles (CONTRACT.md §1-§2).
+"""Contract rules beyond the guide: authentication, roles and tenancy (CONTRACT.md §1-§2).
 
-The guide only says "valid JWT token with appropriate permissions". The contract makes it
-checkable: no valid token -> 401 and a staff token -> 403 on creating services. Tenant
-isolation (X-2) lives in test_contract_tenant_isolation.py.
+X-1: three requests with every forgery of fixtures/tokens.py (JWT or opaque, C1.4) and wrong
+login credentials (C2.2). X-3: a staff token gets 403 on creating services (C2.5). X-25 and
+X-26: the shapes of login (C2.1) and /tenants/me (C2.3). X-27: a tenant header changes
+nothing (C1.3). 401 on every endpoint and method: test_contract_auth_every_endpoint.py;
+tenant isolation: test_contract_tenant_isolation*.py.
 """
 
 from __future__ import annotations

@@ -57,9 +57,9 @@ def add_arguments(parser: Any) -> None:
         help=f"do not cancel/delete what the run created [env {KEEP_DATA_ENV}]",
     )
     group.add_argument("--run-id", default=None, help="run id in every name (default: random)")
-    group.add_argument("--load-staff", type=int, default=6, help="staff members, one window each")
+    group.add_argument("--load-staff", type=int, default=3, help="staff members, one window each")
     group.add_argument("--load-capacity", type=int, default=3, help="places of the parallel service")
-    group.add_argument("--load-hours", type=int, default=8, help="hourly session starts per staff")
+    group.add_argument("--load-hours", type=int, default=4, help="hourly session starts per staff")
     for name, weight in WEIGHTS.items():
         group.add_argument(f"--weight-{name.replace('_', '-')}", type=int, default=weight)
     group.add_argument("--max-error-rate", type=float, default=0.01, help="failures / requests")

@@ -8,6 +8,7 @@ The process exit code is 0 only when the verdict is pass.
 
 from __future__ import annotations
 
+import logging
 import random
 import sys
 import time
@@ -28,6 +29,8 @@ from load.judge import Judge
 from load.ledger import Ledger, Outbox
 from load.plan import Plan, cleanup, create_plan
 
+# One line per set-up and read-back request would bury Locust's own summary.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 PLAN: dict[str, Any] = {}
 LEDGER = Ledger()
 OUTBOX = Outbox()

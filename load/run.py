@@ -51,6 +51,8 @@ def locust_command(args: argparse.Namespace, base_url: str, extra: list[str]) ->
     ]  # fmt: skip
     if args.server_fault:
         command += ["--server-fault", args.server_fault]
+    if args.bundled:
+        command.append("--keep-data")  # the server's temp database goes with it: nothing to undo
     return command + extra
 
 
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         env.pop(ENV["api_token"], None)
         print(f"Bundled reference server: {server.base_url} ({args.server_workers} processes)", flush=True)
     base_url = args.base_url or (server.base_url if server else "")
+    args.bundled = server is not None
     try:
         code = subprocess.call(locust_command(args, base_url, extra), cwd=ROOT, env=env)
     finally:

@@ -77,6 +77,7 @@ def _init(environment: Any, **_: Any) -> None:
 def _start(environment: Any, **_: Any) -> None:
     options = environment.parsed_options
     Booker.tasks = [task for name, weight in opts.weights(options).items() for task in [TASKS[name]] * weight]
+    Booker.wait_time = between(options.wait_min, max(options.wait_min, options.wait_max))
     if isinstance(environment.runner, WorkerRunner):
         return
     target = opts.target_config(options)
@@ -114,6 +115,7 @@ def _judge(environment: Any, **_: Any) -> None:
         "run_time_option_s": options.run_time,
         "workers": [{"id": w, "requests": n} for w, n in sorted(LEDGER.requests.items())],
         "weights": opts.weights(options),
+        "wait_s": [options.wait_min, options.wait_max],
         "data": {"staff": len(plan.staff), "capacity": plan.parallel["capacity"], "day": plan.day},
         "appointments_listed": len(appointments),
     }

@@ -62,6 +62,10 @@ def add_arguments(parser: Any) -> None:
     group.add_argument("--load-hours", type=int, default=4, help="hourly session starts per staff")
     for name, weight in WEIGHTS.items():
         group.add_argument(f"--weight-{name.replace('_', '-')}", type=int, default=weight)
+    # Think time of a front desk between two actions: 50 users offer ~50 requests/s, a load the
+    # target should serve without queueing; shorten it to find where it starts to queue.
+    group.add_argument("--wait-min", type=float, default=0.5, help="seconds between a user's actions")
+    group.add_argument("--wait-max", type=float, default=1.5)
     group.add_argument("--max-error-rate", type=float, default=0.01, help="failures / requests")
     group.add_argument("--max-p95-ms", type=float, default=2000.0, help="p95 limit, each endpoint")
     group.add_argument("--verdict-file", default="reports/load/verdict.json")

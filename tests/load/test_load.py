@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--wait-min", "0.05", "--wait-max", "0.4"]  # the race needs requests close together
 BOUNDED = ["--run-time", "15s", "--users", "20", "--processes", "2", "--max-p95-ms", "30000"]
 
 

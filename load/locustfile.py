@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import gevent
+import locust.runners
 from locust import FastHttpUser, between, events
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -29,6 +30,9 @@ from load.judge import Judge
 from load.ledger import Ledger, Outbox
 from load.plan import Plan, cleanup, create_plan
 
+# The target shares the machine with the load: a worker starved of CPU for 3 s (Locust's
+# default liveness) is slow, not gone, and a run whose workers all go missing sends nothing.
+locust.runners.HEARTBEAT_LIVENESS = 15
 # One line per set-up and read-back request would bury Locust's own summary.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 PLAN: dict[str, Any] = {}

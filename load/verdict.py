@@ -8,6 +8,8 @@ from typing import Any
 
 from load.judge import Invariant
 
+SETUP = "(set-up)"
+
 
 def figures(stats: Any) -> dict[str, dict[str, Any]]:
     rows = {}
@@ -29,7 +31,10 @@ def thresholds(
 ) -> dict[str, Any]:
     total = rows.get("Aggregated", {"requests": 0, "failures": 0})
     rate = total["failures"] / total["requests"] if total["requests"] else 0.0
-    slow = {n: r["p95_ms"] for n, r in rows.items() if n != "Aggregated" and (r["p95_ms"] or 0) > max_p95_ms}
+    # Set-up requests (each user's customer, created while all users spawn at once) count for
+    # the error rate, not for the p95 limits: their latency is the ramp-up's, not the flows'.
+    judged = {n: r for n, r in rows.items() if n != "Aggregated" and not n.endswith(SETUP)}
+    slow = {n: r["p95_ms"] for n, r in judged.items() if (r["p95_ms"] or 0) > max_p95_ms}
     return {
         "max_error_rate": max_error_rate,
         "error_rate": round(rate, 4),

@@ -65,5 +65,12 @@ flake-check: $(STAMP)
 race-power: $(STAMP)
 	$(PY) tests/mutation/race_power.py --runs $(N)
 
+## load: the load profile on Locust (load/): the bundled reference server (2 processes, SQLite),
+## 50 users for 60 s on 2 worker processes, then the invariants -> reports/load/. Exit 0 only on
+## pass. A deployment: make load ARGS="--base-url URL --api-email E --api-password P --users 500 --run-time 10m"
+.PHONY: load
+load: $(STAMP)
+	$(PY) -m load.run $(ARGS)
+
 clean:
 	rm -rf reports/allure-results reports/allure-report reports/*.json reports/*.md reports/*.sqlite* reports/mutation-runs

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from reference_server.db import Database
 from reference_server.errors import Forbidden, Unauthorized
 from reference_server.policy import Policy
-from reference_server.security import Principal, read_token
+from reference_server.security import Principal, bearer_token
 from reference_server.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="JWT access token from POST /api/v1/auth/login")
@@ -35,13 +35,19 @@ async def get_settings(request: Request) -> Settings:
 async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """The caller of a valid bearer token, else 401 (missing, malformed, expired, forged, alg none)."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("Not authenticated: send Authorization: Bearer <access_token>")
-    principal = read_token(credentials.credentials, secret=request.app.state.jwt_secret)
+    """The caller of a valid bearer token, else 401 (missing, malformed, expired, forged, alg none).
+
+    `credentials` only declares the scheme in the OpenAPI document; the header itself is read
+    by the policy (a fault seam), which also scopes the caller to its tenant (C1.3)."""
+    state = request.app.state
+    policy: Policy = state.policy
+    authorization = request.headers.get("authorization")
+    principal = policy.authenticate(request.method, request.url.path, authorization, secret=state.jwt_secret)
     if principal is None:
+        if authorization is None or bearer_token(authorization) is None:
+            raise Unauthorized("Not authenticated: send Authorization: Bearer <access_token>")
         raise Unauthorized("Invalid or expired access token")
-    return principal
+    return policy.scoped(principal, request.headers)
 
 
 async def configurer(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
@@ -51,7 +57,17 @@ async def configurer(principal: Annotated[Principal, Depends(current_principal)]
     return principal
 
 
+async def service_creator(
+    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+) -> Principal:
+    """A caller allowed to create services (C2.5: the `staff` role gets 403)."""
+    if not request.app.state.policy.may_create_services(principal):
+        raise Forbidden(f"The {principal.role} role may not create services")
+    return principal
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 CallerDep = Annotated[Principal, Depends(current_principal)]
 ConfigurerDep = Annotated[Principal, Depends(configurer)]
+ServiceCreatorDep = Annotated[Principal, Depends(service_creator)]

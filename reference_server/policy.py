@@ -8,7 +8,7 @@ code paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -16,7 +16,9 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from reference_server.repository.locking import lock_staff
+from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.rules import STATUSES, Booked, Candidate, Window, fmt_time, overlaps
+from reference_server.security import Principal, bearer_token, read_token, verify_password
 
 
 class CapacityConfig(Protocol):
@@ -142,6 +144,37 @@ class Policy:
 
     def booking_created_status(self) -> int:
         return 201
+
+    # ---- authentication and tenancy (CONTRACT.md C1.2, C1.3, C2.2, C2.4, C2.5) ----
+    def password_matches(self, password: str, password_hash: str | None) -> bool:
+        """Login's check (C2.2); constant work, and False without a stored hash (unknown email)."""
+        return verify_password(password, password_hash)
+
+    def authenticate(
+        self, method: str, path: str, authorization: str | None, *, secret: str
+    ) -> Principal | None:
+        """The caller of a valid `Authorization: Bearer` header on any endpoint, else None (401)."""
+        token = bearer_token(authorization)
+        return None if token is None else read_token(token, secret=secret)
+
+    def scoped(self, principal: Principal, headers: Mapping[str, str]) -> Principal:
+        """The caller as served: the tenant comes from the token alone, headers change nothing."""
+        return principal
+
+    def may_create_services(self, principal: Principal) -> bool:
+        return principal.configures
+
+    def reference_tenant(self, session: Session, model: type, record_id: str, tenant_id: str) -> str:
+        """The tenant whose records an id in a request is looked up among: the caller's (C2.4)."""
+        return tenant_id
+
+    def lists_only_own_tenant(self, kind: str) -> bool:
+        """A list shows the caller's tenant's records only (C2.4)."""
+        return True
+
+    def booking_customer(self, session: Session, tenant_id: str, customer_id: str) -> CustomerInfo:
+        """The booking body's customer: the tenant's, else 404 (C3.10: nothing is created)."""
+        return fetch(session, CustomerInfo, tenant_id, customer_id, "Customer")
 
     # ---- the wire (faults that only a response shows: reference_server/rewrite.py) ----
     def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:

@@ -68,6 +68,21 @@ def read_token(token: str, *, secret: str) -> Principal | None:
     return verified[0]
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), else None."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def principal_of(claims: dict[str, object]) -> Principal | None:
+    """The principal named by verified claims, or None when a claim is missing or wrong."""
+    sub, tid, role = claims.get("sub"), claims.get("tid"), claims.get("role")
+    if not (isinstance(sub, str) and isinstance(tid, str) and role in ROLES):
+        return None
+    return Principal(user_id=sub, tenant_id=tid, role=str(role))
+
+
 @lru_cache(maxsize=4096)
 def _verified(token: str, secret: str) -> tuple[Principal, float] | None:
     """Signature and claims checked once per token string (a decode costs ~40 us per request);
@@ -78,7 +93,5 @@ def _verified(token: str, secret: str) -> tuple[Principal, float] | None:
         )
     except jwt.PyJWTError:
         return None
-    sub, tid, role = claims.get("sub"), claims.get("tid"), claims.get("role")
-    if not (isinstance(sub, str) and isinstance(tid, str) and role in ROLES):
-        return None
-    return Principal(user_id=sub, tenant_id=tid, role=role), float(claims["exp"])
+    principal = principal_of(claims)
+    return None if principal is None else (principal, float(claims["exp"]))

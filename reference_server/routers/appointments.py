@@ -61,8 +61,8 @@ def list_appointments(
 
 
 @router.get("/{appointment_id}", response_model=AppointmentPublic)
-def get_appointment(appointment_id: str, caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return appointments.get(db=db, tenant_id=caller.tenant_id, appointment_id=appointment_id)
+def get_appointment(appointment_id: str, caller: CallerDep, db: DbDep, policy: PolicyDep) -> dict[str, Any]:
+    return appointments.get(db=db, policy=policy, tenant_id=caller.tenant_id, appointment_id=appointment_id)
 
 
 @router.put("/{appointment_id}/reschedule", response_model=AppointmentPublic)

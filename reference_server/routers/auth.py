@@ -18,7 +18,12 @@ def login(body: LoginRequest, request: Request, db: DbDep) -> dict[str, Any]:
     state = request.app.state
     ttl = state.settings.token_ttl_seconds
     return accounts.login(
-        db=db, email=body.email, password=body.password, secret=state.jwt_secret, ttl_seconds=ttl
+        db=db,
+        policy=state.policy,
+        email=body.email,
+        password=body.password,
+        secret=state.jwt_secret,
+        ttl_seconds=ttl,
     )
 
 

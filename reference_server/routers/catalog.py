@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from reference_server.deps import CallerDep, ConfigurerDep, DbDep, PolicyDep
+from reference_server.deps import CallerDep, ConfigurerDep, DbDep, PolicyDep, ServiceCreatorDep
 from reference_server.routers.params import IdFilter, PageNo, PageSize
 from reference_server.schemas.catalog import (
     ServiceCreate,
@@ -24,7 +24,7 @@ staff = APIRouter(prefix="/staff", tags=["staff"])
 
 
 @services.post("", response_model=ServicePublic, status_code=status.HTTP_201_CREATED)
-def create_service(body: ServiceCreate, caller: ConfigurerDep, db: DbDep) -> dict[str, Any]:
+def create_service(body: ServiceCreate, caller: ServiceCreatorDep, db: DbDep) -> dict[str, Any]:
     return offerings.create(db=db, tenant_id=caller.tenant_id, body=body)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from reference_server.deps import CallerDep, DbDep
+from reference_server.deps import CallerDep, DbDep, PolicyDep
 from reference_server.routers.params import PageNo, PageSize, SearchText
 from reference_server.schemas.catalog import CustomerCreate, CustomerPublic, CustomerUpdate
 from reference_server.schemas.common import Page
@@ -22,9 +22,16 @@ def create_customer(body: CustomerCreate, caller: CallerDep, db: DbDep) -> dict[
 
 @router.get("", response_model=Page[CustomerPublic])
 def list_customers(
-    caller: CallerDep, db: DbDep, page: PageNo = 1, size: PageSize = 20, search: SearchText = None
+    caller: CallerDep,
+    db: DbDep,
+    policy: PolicyDep,
+    page: PageNo = 1,
+    size: PageSize = 20,
+    search: SearchText = None,
 ) -> dict[str, Any]:
-    return clients.list_page(db=db, tenant_id=caller.tenant_id, page=page, size=size, search=search)
+    return clients.list_page(
+        db=db, policy=policy, tenant_id=caller.tenant_id, page=page, size=size, search=search
+    )
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic)

@@ -10,15 +10,18 @@ from sqlalchemy.orm import Session
 from reference_server.db import Database
 from reference_server.errors import Unauthorized, not_found
 from reference_server.models import Outlet, Tenant, User
+from reference_server.policy import Policy
 from reference_server.schemas.common import utc
-from reference_server.security import Principal, issue_token, verify_password
+from reference_server.security import Principal, issue_token
 from reference_server.services import uow
 
 
-def login(*, db: Database, email: str, password: str, secret: str, ttl_seconds: int) -> dict[str, Any]:
+def login(
+    *, db: Database, policy: Policy, email: str, password: str, secret: str, ttl_seconds: int
+) -> dict[str, Any]:
     """A bearer token for valid credentials; 401 otherwise (same answer for unknown email)."""
     user = uow.read(db, lambda s: s.scalar(select(User).where(User.email == email.strip().lower())))
-    if not verify_password(password, user.password_hash if user else None) or user is None:
+    if not policy.password_matches(password, user.password_hash if user else None) or user is None:
         raise Unauthorized("Incorrect email or password")
     principal = Principal(user_id=user.id, tenant_id=user.tenant_id, role=user.role)
     return {

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from reference_server.db import Database
 from reference_server.errors import Conflict
 from reference_server.models import Appointment, AppointmentItem, Customer, Service, Staff, utcnow
+from reference_server.policy import Policy
 from reference_server.repository.records import load, paged
 from reference_server.rules import can_transition, fmt_time
 from reference_server.schemas.common import page_of, utc
@@ -85,9 +86,14 @@ def public(session: Session, appointment: Appointment) -> dict[str, Any]:
     return public_many(session, [appointment])[0]
 
 
-def get(*, db: Database, tenant_id: str, appointment_id: str) -> dict[str, Any]:
-    """One appointment of the tenant."""
-    return uow.read(db, lambda s: public(s, load(s, Appointment, tenant_id, appointment_id, KIND)))
+def get(*, db: Database, policy: Policy, tenant_id: str, appointment_id: str) -> dict[str, Any]:
+    """One appointment of the tenant (404 for another tenant's, C2.4)."""
+
+    def work(s: Session) -> dict[str, Any]:
+        owner = policy.reference_tenant(s, Appointment, appointment_id, tenant_id)
+        return public(s, load(s, Appointment, owner, appointment_id, KIND))
+
+    return uow.read(db, work)
 
 
 def list_page(

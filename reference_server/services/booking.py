@@ -14,7 +14,7 @@ from reference_server.errors import BusinessRuleBroken, Conflict, InvalidInput, 
 from reference_server.models import Appointment, AppointmentItem, Outlet, Service, Staff, new_id, utcnow
 from reference_server.policy import Policy
 from reference_server.repository.direct import DirectStatement
-from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo, fetch
+from reference_server.repository.lookups import OutletInfo, ServiceInfo, StaffInfo, fetch
 from reference_server.repository.records import load
 from reference_server.rules import RESCHEDULABLE
 from reference_server.schemas.booking import AppointmentCreate, RescheduleRequest
@@ -31,11 +31,11 @@ def booking_unit(
     def work(session: Session) -> dict[str, Any]:
         # Lock first, read after: every read below sees the previous holder's commit.
         policy.lock(session, tenant_id=tenant_id, staff_ids=[i.staff_id for i in body.services])
-        customer = fetch(session, CustomerInfo, tenant_id, body.customer_id, "Customer")
+        customer = policy.booking_customer(session, tenant_id, body.customer_id)
         if not customer.is_active:
             raise not_found("Customer")
         outlet = fetch(session, OutletInfo, tenant_id, body.outlet_id, "Outlet")
-        requests = _requests(session, tenant_id, body)
+        requests = _requests(session, policy, tenant_id, body)
         check_booking_window(outlet, requests)
         check_staff_fit(requests)
         check_sessions(session, policy, tenant_id=tenant_id, customer=customer, requests=requests)
@@ -58,13 +58,14 @@ def booking_unit(
     return work
 
 
-def _requests(session: Session, tenant_id: str, body: AppointmentCreate) -> list[Request]:
+def _requests(session: Session, policy: Policy, tenant_id: str, body: AppointmentCreate) -> list[Request]:
     requests = []
     seen: dict[tuple[type, str], Any] = {}  # one read per record and request, like the identity map
 
     def get(info: type, record_id: str, kind: str) -> Any:
         if (info, record_id) not in seen:
-            seen[(info, record_id)] = fetch(session, info, tenant_id, record_id, kind)
+            owner = policy.reference_tenant(session, _MODELS[info], record_id, tenant_id)
+            seen[(info, record_id)] = fetch(session, info, owner, record_id, kind)
         return seen[(info, record_id)]
 
     for index, item in enumerate(body.services):
@@ -81,6 +82,7 @@ def _requests(session: Session, tenant_id: str, body: AppointmentCreate) -> list
     return requests
 
 
+_MODELS: dict[type, type] = {ServiceInfo: Service, StaffInfo: Staff}
 _INSERT_APPOINTMENT = DirectStatement(insert(Appointment.__table__))
 _INSERT_ITEM = DirectStatement(insert(AppointmentItem.__table__))
 

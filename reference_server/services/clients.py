@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from reference_server.db import Database
 from reference_server.errors import Conflict, not_found
 from reference_server.models import Customer, utcnow
+from reference_server.policy import Policy
 from reference_server.repository.records import find, paged
 from reference_server.schemas.catalog import CustomerCreate, CustomerUpdate
 from reference_server.schemas.common import page_of, utc
@@ -94,10 +95,14 @@ def delete(*, db: Database, tenant_id: str, customer_id: str) -> None:
     uow.write(db, work)
 
 
-def list_page(*, db: Database, tenant_id: str, page: int, size: int, search: str | None) -> dict[str, Any]:
+def list_page(
+    *, db: Database, policy: Policy, tenant_id: str, page: int, size: int, search: str | None
+) -> dict[str, Any]:
     """Live customers, oldest first; `search` matches name, email or phone, case-insensitively."""
     c = Customer
-    query = select(c).where(c.tenant_id == tenant_id, c.is_active.is_(True)).order_by(c.created_at, c.id)
+    query = select(c).where(c.is_active.is_(True)).order_by(c.created_at, c.id)
+    if policy.lists_only_own_tenant("customer"):
+        query = query.where(c.tenant_id == tenant_id)
     if search:
         fields = (c.first_name, c.last_name, c.email, c.phone, c.first_name + " " + c.last_name)
         query = query.where(or_(*(f.icontains(search, autoescape=True) for f in fields)))

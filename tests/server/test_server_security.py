@@ -67,3 +67,22 @@ def test_token_without_expiry_is_401(server, token):
 def test_malformed_authorization_is_401(server, header):
     response = httpx.get(f"{server.url}/api/v1/tenants/me", headers={"Authorization": header.encode()})
     assert response.status_code == 401 and isinstance(response.json()["detail"], str)
+
+
+@pytest.mark.parametrize("scheme", ["Basic", "Token", "JWT"])
+def test_real_token_under_another_scheme_is_401(server, token, scheme):
+    # deps.current_principal reads the header itself (Policy.authenticate): only Bearer counts.
+    response = httpx.get(f"{server.url}/api/v1/tenants/me", headers={"Authorization": f"{scheme} {token}"})
+    assert response.status_code == 401
+
+
+def test_bearer_scheme_is_case_insensitive(server, token):
+    response = httpx.get(f"{server.url}/api/v1/tenants/me", headers={"Authorization": f"bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_tenant_header_changes_nothing(server, token):
+    # C1.3: the tenant comes from the token alone.
+    own = httpx.get(f"{server.url}/api/v1/tenants/me", headers={"Authorization": f"Bearer {token}"}).json()
+    headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": "f" * 24}
+    assert httpx.get(f"{server.url}/api/v1/tenants/me", headers=headers).json()["id"] == own["id"]

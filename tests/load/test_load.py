@@ -1,0 +1,53 @@
+"""make load, bounded: ~15 s, a Locust master plus 2 worker processes, the bundled server.
+
+The correct reference server must pass with traffic from both workers and the reports written;
+the `unlocked` fault must fail, naming the overbooked sessions (C5.2). p95 limits are wide here:
+the machine is shared, and these tests judge the invariants and the plumbing, not the speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--wait-min", "0.05", "--wait-max", "0.4"]  # the race needs requests close together
+BOUNDED = ["--run-time", "15s", "--users", "20", "--processes", "2", "--max-p95-ms", "30000"]
+
+
+def run_load(reports: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    command = [sys.executable, "-m", "load.run", "--reports", str(reports), *BOUNDED, *extra]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    verdict_file = reports / "verdict.json"
+    output = done.stdout[-4000:] + done.stderr[-4000:]
+    assert verdict_file.is_file(), f"no verdict.json written; output:\n{output}"
+    return done.returncode, json.loads(verdict_file.read_text()), output
+
+
+def test_bounded_load_passes_against_the_reference_server(tmp_path: Path) -> None:
+    code, verdict, output = run_load(tmp_path)
+    assert verdict["verdict"] == "pass", output
+    assert code == 0, output
+    assert all(inv["holds"] for inv in verdict["invariants"]), verdict["invariants"]
+    workers = verdict["workers"]
+    assert len(workers) == 2 and all(w["requests"] > 0 for w in workers), workers
+    for name in ("report.html", "load_stats.csv", "load_failures.csv"):
+        assert (tmp_path / name).is_file(), name
+    figures = verdict["figures"]
+    assert figures["POST /appointments (parallel)"]["requests"] > 0, figures
+    assert {"rps", "p50_ms", "p95_ms", "p99_ms", "failures"} <= set(figures["Aggregated"])
+    assert verdict["mark"].startswith("names start with 'conformance-"), verdict["mark"]
+
+
+def test_bounded_load_fails_against_the_unlocked_fault(tmp_path: Path) -> None:
+    # Fewer sessions than the default: every place is raced for within the 15 s.
+    code, verdict, output = run_load(
+        tmp_path, "--server-fault", "unlocked", "--load-staff", "2", "--load-hours", "2"
+    )
+    assert verdict["verdict"] == "fail", output
+    assert code != 0, output
+    capacity = next(inv for inv in verdict["invariants"] if inv["rule"] == "C5.2")
+    assert not capacity["holds"] and all("overbooked" in f for f in capacity["found"]), capacity

@@ -599,4 +599,218 @@ class UnknownCustomerBooks(Policy):
 # ---- §4-§5 appointments, transitions and rules at their edges (C4.x, C5.x) ----
 # ---- §5.9 races ----
 # ---- §6 the availability grid (C6.x) ----
+GRID_PATH = "/api/v1/availability/availability-grid"
+
+
+def _grid_days(path: str, status: int, body: Any) -> dict[str, Any] | None:
+    """The `availability_grid` object of a 200 grid response (None for anything else)."""
+    if not path.endswith(GRID_PATH) or status != 200 or not isinstance(body, dict):
+        return None
+    days = body.get("availability_grid")
+    return days if isinstance(days, dict) else None
+
+
+@fault(
+    "grid-end-date-off-by-one",
+    "grid default end_date = start_date + num_days (one date too many)",
+    rules=("C6.1",),
+    catches=("X-55", "X-56", "X-57"),
+)
+class GridEndDateOffByOne(Policy):
+    def grid_end_date(self, start: date, num_days: int) -> date:
+        return start + timedelta(days=num_days)
+
+
+@fault(
+    "grid-range-unbounded",
+    "grid accepts an end_date 32 or more days after start_date",
+    rules=("C6.1",),
+    catches=("X-57",),
+)
+class GridRangeUnbounded(Policy):
+    def grid_max_days(self) -> int:
+        return 366
+
+
+@fault(
+    "grid-interval-ignored",
+    "grid slot_interval_minutes echoed but starts always every 30 minutes",
+    rules=("C6.1",),
+    catches=("X-59",),
+)
+class GridIntervalIgnored(Policy):
+    def grid_candidate_starts(
+        self, windows: list[Window], *, block_minutes: int, duration_minutes: int, interval: int
+    ) -> list[int]:
+        return super().grid_candidate_starts(
+            windows, block_minutes=block_minutes, duration_minutes=duration_minutes, interval=30
+        )
+
+
+@fault(
+    "grid-staff-filter-ignored",
+    "grid staff_id query ignored: every staff member of the outlet is listed",
+    rules=("C6.1",),
+    catches=("X-61",),
+)
+class GridStaffFilterIgnored(Policy):
+    def grid_staff_filter(self, staff_id: str | None) -> str | None:
+        return None
+
+
+@fault(
+    "grid-outlet-name-is-id",
+    "grid metadata.outlet_name carries the outlet id",
+    rules=("C6.2",),
+    catches=("X-63", "S2-8"),
+)
+class GridOutletNameIsId(Policy):
+    def grid_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        return {**metadata, "outlet_name": metadata["outlet_id"]}
+
+
+@fault(
+    "grid-slot-overruns-window",
+    "grid last start ignores preparation and cleanup: the block overruns the window",
+    rules=("C6.3",),
+    catches=("X-64",),
+)
+class GridSlotOverrunsWindow(Policy):
+    def grid_candidate_starts(
+        self, windows: list[Window], *, block_minutes: int, duration_minutes: int, interval: int
+    ) -> list[int]:
+        return super().grid_candidate_starts(
+            windows, block_minutes=duration_minutes, duration_minutes=duration_minutes, interval=interval
+        )
+
+
+@fault(
+    "grid-slots-reversed",
+    "grid slots of each date in reverse order",
+    rules=("C6.4",),
+    catches=("X-65",),
+)
+class GridSlotsReversed(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        days = _grid_days(path, status, body)
+        for key, slots in (days or {}).items():
+            days[key] = list(reversed(slots))  # type: ignore[index]
+        return status, body
+
+
+@fault(
+    "grid-staff-order-reversed",
+    "grid slots sorted by start time, but staff in descending order within a start",
+    rules=("C6.4",),
+    catches=("X-65",),
+)
+class GridStaffOrderReversed(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        days = _grid_days(path, status, body)
+        for key, slots in (days or {}).items():
+            by_staff = sorted(slots, key=lambda s: str(s["staff_id"]), reverse=True)
+            days[key] = sorted(by_staff, key=lambda s: s["start_time"])  # type: ignore[index]  # stable
+        return status, body
+
+
+@fault(
+    "grid-off-grid-booking-hidden",
+    "grid lists only interval starts: a session booked off the grid has no slot",
+    rules=("C6.5",),
+    catches=("X-66",),
+)
+class GridOffGridBookingHidden(Policy):
+    def grid_lists_booked_starts(self) -> bool:
+        return False
+
+
+@fault(
+    "grid-max-capacity-raw",
+    "grid max_capacity is max_parallel_bookings even for single-booking services",
+    rules=("C6.6",),
+    catches=("X-67",),
+)
+class GridMaxCapacityRaw(Policy):
+    def grid_capacity(self, service: CapacityConfig) -> int:
+        return service.max_parallel_bookings
+
+
+@fault(
+    "grid-busy-staff-not-zeroed",
+    "grid available_capacity ignores the staff member's other overlapping bookings",
+    rules=("C6.7",),
+    catches=("X-69",),
+)
+class GridBusyStaffNotZeroed(Policy):
+    def grid_slot(self, slot: GridSlot) -> dict[str, Any]:
+        found = slot.assessment
+        available = max(0, found.capacity - found.booked)
+        return {**super().grid_slot(slot), "available_capacity": available, "is_available": available > 0}
+
+
+@fault(
+    "grid-unavailable-at-one",
+    "grid is_available false when exactly one place is left",
+    rules=("C6.8",),
+    catches=("X-70", "S4-5"),
+)
+class GridUnavailableAtOne(Policy):
+    def grid_slot(self, slot: GridSlot) -> dict[str, Any]:
+        return {**super().grid_slot(slot), "is_available": slot.assessment.available > 1}
+
+
+@fault(
+    "grid-total-counts-available-only",
+    "grid total_available_slots counts only the slots with a place left",
+    rules=("C6.9",),
+    catches=("X-71", "S4-8"),
+)
+class GridTotalCountsAvailableOnly(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        days = _grid_days(path, status, body)
+        if days is not None and isinstance(body.get("metadata"), dict):
+            free = sum(1 for slots in days.values() for s in slots if s.get("is_available"))
+            body["metadata"]["total_available_slots"] = free
+        return status, body
+
+
+@fault(
+    "grid-metadata-staff-null",
+    "grid metadata.staff_id always null",
+    rules=("C6.10",),
+    catches=("X-72", "S2-8"),
+)
+class GridMetadataStaffNull(Policy):
+    def grid_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        return {**metadata, "staff_id": None}
+
+
+@fault(
+    "grid-parallel-without-capacity",
+    "grid slots of parallel services without available_capacity and max_capacity",
+    rules=("C6.11",),
+    catches=("X-73",),
+)
+class GridParallelWithoutCapacity(Policy):
+    def grid_slot(self, slot: GridSlot) -> dict[str, Any]:
+        body = super().grid_slot(slot)
+        if slot.allows_parallel_bookings:
+            del body["available_capacity"], body["max_capacity"]
+        return body
+
+
+@fault(
+    "grid-empty-dates-dropped",
+    "grid leaves out the dates without slots",
+    rules=("C6.12",),
+    catches=("X-74",),
+)
+class GridEmptyDatesDropped(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        days = _grid_days(path, status, body)
+        if days is not None:
+            body["availability_grid"] = {key: slots for key, slots in days.items() if slots}
+        return status, body
+
+
 # ---- fuzzing (issue 12): what Schemathesis must catch ----

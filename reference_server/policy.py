@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from reference_server.repository.locking import lock_staff
 from reference_server.repository.lookups import CustomerInfo, fetch
-from reference_server.rules import STATUSES, Booked, Candidate, Window, fmt_time, overlaps
 from reference_server.security import Principal, bearer_token, read_token, verify_password
+from reference_server.rules import STATUSES, Booked, Candidate, Window, candidate_starts, fmt_time, overlaps
 
 
 class CapacityConfig(Protocol):
@@ -121,6 +121,33 @@ class Policy:
     # ---- service updates (CONTRACT.md §5.6: grandfathering) ----
     def on_capacity_change(self, session: Session, *, service: Any, old: int, new: int) -> None:
         """Existing bookings are kept whatever the new limit; nothing to do."""
+
+    # ---- the grid's query and slots (CONTRACT.md C6.1-C6.5) ----
+    def grid_end_date(self, start: date, num_days: int) -> date:
+        """C6.1: the last date when the query gives no end_date."""
+        return start + timedelta(days=num_days - 1)
+
+    def grid_max_days(self) -> int:
+        """C6.1: the longest range a grid may span (longer -> 422)."""
+        return 31
+
+    def grid_staff_filter(self, staff_id: str | None) -> str | None:
+        """C6.1: the staff member the grid is narrowed to (None: every eligible one)."""
+        return staff_id
+
+    def grid_candidate_starts(
+        self, windows: list[Window], *, block_minutes: int, duration_minutes: int, interval: int
+    ) -> list[int]:
+        """C6.3: starts every `interval` from each window start while the whole block fits."""
+        return candidate_starts(windows, block_minutes=block_minutes, interval=interval)
+
+    def grid_lists_booked_starts(self) -> bool:
+        """C6.5: booked session starts are slots even off the interval grid."""
+        return True
+
+    def grid_capacity(self, service: CapacityConfig) -> int:
+        """C6.6: the max_capacity the grid shows."""
+        return self.effective_capacity(service)
 
     # ---- grid serialisation (CONTRACT.md §6) ----
     def grid_slot(self, slot: GridSlot) -> dict[str, Any]:

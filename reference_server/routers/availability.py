@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -34,11 +33,11 @@ def availability_grid(
     slot_interval_minutes: Annotated[int, Query(ge=5, le=240)] = 30,
 ) -> JSONResponse:
     # The body is built by the policy (fault seam), so it bypasses response-model filtering.
-    last = end_date or start_date + timedelta(days=num_days - 1)
+    last = end_date or policy.grid_end_date(start_date, num_days)
     if last < start_date:
         raise InvalidInput(("query", "end_date"), "end_date must not be before start_date")
-    if (last - start_date).days >= MAX_GRID_DAYS:
-        raise InvalidInput(("query", "end_date"), f"the range may span at most {MAX_GRID_DAYS} days")
+    if (last - start_date).days >= policy.grid_max_days():
+        raise InvalidInput(("query", "end_date"), f"the range may span at most {policy.grid_max_days()} days")
     query = grid.GridQuery(outlet_id, service_id, start_date, last, staff_id, slot_interval_minutes)
     return JSONResponse(grid.build(db=db, policy=policy, tenant_id=caller.tenant_id, q=query))
 

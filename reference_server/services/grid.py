@@ -16,7 +16,7 @@ from reference_server.models import Staff
 from reference_server.policy import GridSlot, Policy
 from reference_server.repository.items import load_booked, load_windows
 from reference_server.repository.lookups import OutletInfo, ServiceInfo, StaffInfo, fetch
-from reference_server.rules import Booked, Candidate, candidate_starts
+from reference_server.rules import Booked, Candidate
 from reference_server.services import uow
 
 
@@ -45,11 +45,12 @@ _OUTLET_STAFF = select(_S.id, _S.service_ids).where(
 
 
 def _staff(
-    session: Session, tenant_id: str, q: GridQuery, outlet: OutletInfo, service: ServiceInfo
+    session: Session, policy: Policy, tenant_id: str, q: GridQuery, outlet: OutletInfo, service: ServiceInfo
 ) -> list[str]:
     """The queried staff member, or every active one of the outlet who may perform the service."""
-    if q.staff_id is not None:
-        return [fetch(session, StaffInfo, tenant_id, q.staff_id, "Staff member").id]
+    staff_id = policy.grid_staff_filter(q.staff_id)
+    if staff_id is not None:
+        return [fetch(session, StaffInfo, tenant_id, staff_id, "Staff member").id]
     rows = session.connection().execute(_OUTLET_STAFF, {"tenant_id": tenant_id, "outlet_id": outlet.id})
     return [staff_id for staff_id, allowed in rows if not allowed or service.id in allowed]
 
@@ -60,7 +61,8 @@ def build(*, db: Database, policy: Policy, tenant_id: str, q: GridQuery) -> dict
     def work(session: Session) -> dict[str, Any]:
         outlet = fetch(session, OutletInfo, tenant_id, q.outlet_id, "Outlet")
         service = fetch(session, ServiceInfo, tenant_id, q.service_id, "Service")
-        grid = _grid(session, policy, tenant_id, q, service, _staff(session, tenant_id, q, outlet, service))
+        staff_ids = _staff(session, policy, tenant_id, q, outlet, service)
+        grid = _grid(session, policy, tenant_id, q, service, staff_ids)
         metadata = {
             "service_id": service.id,
             "service_name": service.name,
@@ -98,7 +100,8 @@ def _grid(
     buckets: dict[tuple[str, date], list[Booked]] = defaultdict(list)
     for item in booked:
         buckets[(item.staff_id, item.day)].append(item)
-    capacity = policy.effective_capacity(service)
+    capacity = policy.grid_capacity(service)
+    listed_booked = policy.grid_lists_booked_starts()
     # Plain locals: attribute access inside the slot loop costs more than the counting.
     service_id, duration, parallel = service.id, service.duration_minutes, service.allow_parallel_bookings
     block = duration + service.preparation_minutes + service.cleanup_minutes
@@ -110,8 +113,16 @@ def _grid(
             if not day_windows:
                 continue  # no window that day: no slots, booked or not (§6 last rule)
             items = _items(policy, buckets, staff_id, day)
-            starts = set(candidate_starts(day_windows, block_minutes=block, interval=q.slot_interval_minutes))
-            starts.update(b.start for b in items if b.service_id == service_id and b.day == day)
+            starts = set(
+                policy.grid_candidate_starts(
+                    day_windows,
+                    block_minutes=block,
+                    duration_minutes=duration,
+                    interval=q.slot_interval_minutes,
+                )
+            )
+            if listed_booked:
+                starts.update(b.start for b in items if b.service_id == service_id and b.day == day)
             for start in starts:
                 found = policy.assess(
                     items, Candidate(service_id, staff_id, day, start, start + block), capacity

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from reference_server.repository.locking import lock_staff
 from reference_server.repository.lookups import CustomerInfo, fetch
-from reference_server.security import Principal, bearer_token, read_token, verify_password
 from reference_server.rules import STATUSES, Booked, Candidate, Window, candidate_starts, fmt_time, overlaps
+from reference_server.security import Principal, bearer_token, read_token, verify_password
 
 
 class CapacityConfig(Protocol):

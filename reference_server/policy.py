@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from reference_server.repository.locking import lock_staff
-from reference_server.rules import STATUSES, Booked, Candidate, Window, fmt_time, overlaps
+from reference_server.rules import STATUSES, Booked, Candidate, Window, fmt_time, overlaps, windows_overlap
 
 
 class CapacityConfig(Protocol):
@@ -119,6 +119,23 @@ class Policy:
     # ---- service updates (CONTRACT.md §5.6: grandfathering) ----
     def on_capacity_change(self, session: Session, *, service: Any, old: int, new: int) -> None:
         """Existing bookings are kept whatever the new limit; nothing to do."""
+
+    # ---- resources (CONTRACT.md §3) ----
+    def refuses_duplicate_slug(self) -> bool:
+        """C3.1: a slug already taken in the tenant is a 409 (False: the server renames it)."""
+        return True
+
+    def service_update_fields(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """C3.4: PUT is partial; the fields to write are exactly the ones sent."""
+        return changes
+
+    def window_ends_after_start(self, start: int, end: int) -> bool:
+        """C3.7: a window ends strictly after it starts (minutes since midnight)."""
+        return end > start
+
+    def windows_overlap(self, existing: Iterable[Window], new: Window) -> bool:
+        """C3.8: half-open intervals, so touching windows do not overlap."""
+        return windows_overlap(list(existing), new)
 
     # ---- grid serialisation (CONTRACT.md §6) ----
     def grid_slot(self, slot: GridSlot) -> dict[str, Any]:

@@ -11,6 +11,7 @@ registers each with the contract rule it breaks (docs/contract.md) and the check
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -368,6 +369,121 @@ class Created200(Policy):
 
 # Sections below are filled rule by rule (docs/contract.md); keep each fault in its section.
 # ---- §1 conventions: shapes, codes, pagination (C1.x) ----
+API = "/api/v1"
+
+
+def _each_resource(body: Any) -> list[dict[str, Any]]:
+    """The resource objects of a body: the body itself, or a page's items."""
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        return [item for item in body["items"] if isinstance(item, dict)]
+    return [body] if isinstance(body, dict) else []
+
+
+@fault(
+    "timestamps-without-offset",
+    "created_at/updated_at sent as naive local timestamps (no offset, no Z)",
+    rules=("C1.6",),
+    catches=("X-77",),
+)
+class TimestampsWithoutOffset(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        for resource in _each_resource(body):
+            for key in ("created_at", "updated_at"):
+                if isinstance(resource.get(key), str):
+                    resource[key] = resource[key].removesuffix("Z").split("+")[0]
+        return status, body
+
+
+@fault(
+    "error-detail-as-list",
+    "business errors answer detail as a list of strings instead of one sentence",
+    rules=("C1.7",),
+    catches=("X-78",),
+)
+class ErrorDetailAsList(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if (
+            400 <= status < 500
+            and status != 422
+            and isinstance(body, dict)
+            and isinstance(body.get("detail"), str)
+        ):
+            body["detail"] = [body["detail"]]
+        return status, body
+
+
+@fault(
+    "errors-as-text-plain",
+    "error bodies sent with Content-Type text/plain",
+    rules=("C1.1",),
+    catches=("X-75",),
+)
+class ErrorsAsTextPlain(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        # A str body is sent as text/plain by reference_server/rewrite.py.
+        return status, (json.dumps(body) if status >= 400 else body)
+
+
+@fault(
+    "service-created-200",
+    "POST /services answers 200 instead of 201",
+    rules=("C1.8",),
+    catches=("X-79",),
+)
+class ServiceCreated200(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        return (200 if (method, path, status) == ("POST", f"{API}/services", 201) else status), body
+
+
+@fault(
+    "page-total-counts-page",
+    "a list's total counts only the items of the page served",
+    source="fastapi-pagination misuse (len(items) as total)",
+    rules=("C1.10",),
+    catches=("X-81",),
+)
+class PageTotalCountsPage(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if isinstance(body, dict) and isinstance(body.get("items"), list) and "total" in body:
+            body["total"] = len(body["items"])
+            body["pages"] = 1 if body["items"] else 0
+        return status, body
+
+
+@fault(
+    "page-size-unbounded",
+    "size outside 1..100 answers an (empty) page instead of 422",
+    rules=("C1.10",),
+    catches=("X-80",),
+)
+class PageSizeUnbounded(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        errors = body.get("detail") if isinstance(body, dict) else None
+        only_size = (
+            isinstance(errors, list) and errors and all(e.get("loc") == ["query", "size"] for e in errors)
+        )
+        if method == "GET" and status == 422 and only_size:
+            size = int(errors[0].get("input"))  # type: ignore[index]
+            return 200, {"items": [], "total": 0, "page": 1, "size": size, "pages": 0}
+        return status, body
+
+
+@fault(
+    "availability-times-hhmm",
+    "availability entries answer start_time/end_time as HH:MM instead of HH:MM:SS",
+    rules=("C1.5",),
+    catches=("X-76", "X-89"),
+)
+class AvailabilityTimesHHMM(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if path.startswith(f"{API}/availability") and not path.endswith("availability-grid"):
+            for window in _each_resource(body):
+                for key in ("start_time", "end_time"):
+                    if isinstance(window.get(key), str):
+                        window[key] = window[key][:5]
+        return status, body
+
+
 # ---- §1-§2 auth, roles and tenancy (C1.2, C2.x) ----
 def _unverified_claims(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(header, claims) of a JWT read without any check; None when it is not one."""
@@ -596,6 +712,101 @@ class UnknownCustomerBooks(Policy):
 
 
 # ---- §3 resources: services, staff, windows, customers (C3.x) ----
+@fault(
+    "staff-without-full-name",
+    "staff responses lack full_name",
+    rules=("C3.5",),
+    catches=("X-88",),
+)
+class StaffWithoutFullName(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if path.startswith(f"{API}/staff") and status < 400:
+            for staff in _each_resource(body):
+                staff.pop("full_name", None)
+        return status, body
+
+
+@fault(
+    "slug-duplicate-accepted",
+    "a taken slug is silently renamed (slug-2) instead of 409",
+    rules=("C3.1",),
+    catches=("X-82",),
+)
+class SlugDuplicateAccepted(Policy):
+    def refuses_duplicate_slug(self) -> bool:
+        return False
+
+
+@fault(
+    "service-put-resets-unsent",
+    "PUT /services/{id} writes every unsent field back to its default",
+    rules=("C3.4",),
+    catches=("X-86",),
+)
+class ServicePutResetsUnsent(Policy):
+    def service_update_fields(self, changes: dict[str, Any]) -> dict[str, Any]:
+        defaults = {
+            "description": None,
+            "category": None,
+            "preparation_minutes": 0,
+            "cleanup_minutes": 0,
+            "allow_parallel_bookings": False,
+            "max_parallel_bookings": 1,
+            "min_advance_booking_hours": 0,
+            "max_advance_booking_days": 60,
+        }
+        return defaults | changes
+
+
+@fault(
+    "service-hard-delete",
+    "DELETE /services/{id} removes the service: GET answers 404 instead of is_active false",
+    rules=("C3.4",),
+    catches=("X-87",),
+)
+class ServiceHardDelete(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        one = path.startswith(f"{API}/services/") and method == "GET"
+        if one and status == 200 and isinstance(body, dict) and body.get("is_active") is False:
+            return 404, {"detail": "Service not found"}
+        return status, body
+
+
+@fault(
+    "touching-windows-refused",
+    "windows compared as closed intervals: 12:00-14:00 overlaps 10:00-12:00",
+    rules=("C3.8",),
+    catches=("X-10",),
+)
+class TouchingWindowsRefused(Policy):
+    def windows_overlap(self, existing: Iterable[Window], new: Window) -> bool:
+        return any(w.start <= new.end and new.start <= w.end for w in existing)
+
+
+@fault(
+    "window-equal-times-accepted",
+    "a window with end_time equal to start_time is accepted (>= instead of >)",
+    rules=("C3.7",),
+    catches=("X-90",),
+)
+class WindowEqualTimesAccepted(Policy):
+    def window_ends_after_start(self, start: int, end: int) -> bool:
+        return end >= start
+
+
+@fault(
+    "customer-email-duplicate-accepted",
+    "a second customer with a taken email answers 201",
+    rules=("C3.9",),
+    catches=("X-92",),
+)
+class CustomerEmailDuplicateAccepted(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if (method, path, status) == ("POST", f"{API}/customers", 409):
+            return 201, {"id": "0" * 24, "first_name": "?", "last_name": "?", "email": "?"}
+        return status, body
+
+
 # ---- §4-§5 appointments, transitions and rules at their edges (C4.x, C5.x) ----
 # ---- §5.9 races ----
 # ---- §6 the availability grid (C6.x) ----

@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from reference_server.repository.locking import lock_staff
 from reference_server.repository.lookups import CustomerInfo, fetch
-from reference_server.rules import STATUSES, Booked, Candidate, Window, candidate_starts, fmt_time, overlaps
+from reference_server.rules import (
+    STATUSES,
+    Booked,
+    Candidate,
+    Window,
+    candidate_starts,
+    fmt_time,
+    overlaps,
+    windows_overlap,
+)
 from reference_server.security import Principal, bearer_token, read_token, verify_password
 
 
@@ -148,6 +157,23 @@ class Policy:
     def grid_capacity(self, service: CapacityConfig) -> int:
         """C6.6: the max_capacity the grid shows."""
         return self.effective_capacity(service)
+
+    # ---- resources (CONTRACT.md §3) ----
+    def refuses_duplicate_slug(self) -> bool:
+        """C3.1: a slug already taken in the tenant is a 409 (False: the server renames it)."""
+        return True
+
+    def service_update_fields(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """C3.4: PUT is partial; the fields to write are exactly the ones sent."""
+        return changes
+
+    def window_ends_after_start(self, start: int, end: int) -> bool:
+        """C3.7: a window ends strictly after it starts (minutes since midnight)."""
+        return end > start
+
+    def windows_overlap(self, existing: Iterable[Window], new: Window) -> bool:
+        """C3.8: half-open intervals, so touching windows do not overlap."""
+        return windows_overlap(list(existing), new)
 
     # ---- grid serialisation (CONTRACT.md §6) ----
     def grid_slot(self, slot: GridSlot) -> dict[str, Any]:

@@ -48,7 +48,12 @@ class RewriteResponses:
         if any(k.lower() == b"content-type" and b"json" in v for k, v in headers) and raw:
             body: Any = json.loads(raw)
             status, body = self.policy.rewrite_response(scope["method"], scope["path"], status, body)
-            raw = json.dumps(body).encode()
+            if isinstance(body, str):  # a fault serving text: the body as is, labelled text/plain
+                headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+                headers.append((b"content-type", b"text/plain; charset=utf-8"))
+                raw = body.encode()
+            else:
+                raw = json.dumps(body).encode()
         headers.append((b"content-length", str(len(raw)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": raw})

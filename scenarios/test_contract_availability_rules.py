@@ -18,7 +18,15 @@ import pytest
 
 from fixtures.api import BookingApi
 from fixtures.dates import next_day, weekday_name
-from fixtures.expect import expect_detail_mentions_staff, expect_equal, expect_error_detail, expect_status
+from fixtures.expect import (
+    expect_detail_mentions_staff,
+    expect_equal,
+    expect_error_detail,
+    expect_status,
+    expect_success,
+    field,
+    pick,
+)
 from fixtures.factories import Factory
 from fixtures.readback import ids_of, page_items
 from fixtures.reporting import checklist, scenario
@@ -73,6 +81,11 @@ ATTEMPTS = [
     ("enclosing-08:00-15:00", "first", "booked", "08:00", "15:00", 409),
     ("identical-09:00-12:00", "first", "booked", "09:00", "12:00", 409),
     ("touching-12:00-14:00", "first", "booked", "12:00", "14:00", 201),
+    # C3.8 at its edge: one minute of overlap is an overlap; a third disjoint window is fine.
+    ("one-minute-overlap-13:59-15:00", "first", "booked", "13:59", "15:00", 409),
+    ("one-minute-overlap-07:00-09:01", "first", "booked", "07:00", "09:01", 409),
+    ("third-disjoint-14:30-16:00", "first", "booked", "14:30", "16:00", 201),
+    ("touching-before-07:00-09:00", "first", "booked", "07:00", "09:00", 201),
     ("other-day-09:00-12:00", "first", "next", "09:00", "12:00", 201),
     ("other-staff-09:00-12:00", "second", "booked", "09:00", "12:00", 201),
 ]
@@ -133,3 +146,94 @@ class TestOverlappingWindowsAreRefused:
         expect_equal(got, want, what="the staff member's windows", response=run.listed)
         ids = set(ids_of(run.attempts[a[0]] for a in accepted))
         expect_equal({w["id"] for w in listed}, ids, what="ids of the listed windows", response=run.listed)
+
+
+X89 = (
+    'A window answers 201 with start_time "09:00:00", end_time "17:00:00", is_available true, '
+    "and is listed and deletable"
+)
+X90 = "A window whose end_time is not after its start_time is refused with 422, equal times included"
+
+
+@dataclass
+class Lifecycle:
+    staff: dict[str, Any]
+    day: date
+    created: httpx.Response
+    listed: httpx.Response
+    deleted: httpx.Response
+    listed_after: httpx.Response
+
+
+class TestWindowLifecycle:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def run(cls, api: BookingApi, factory: Factory, outlet: dict, day: date) -> Lifecycle:
+        """C3.6's example: POST a 09:00-17:00 window, list the staff member's, DELETE it, list again."""
+        staff = factory.staff("C3.6 window")
+        with allure.step("POST 09:00-17:00, GET ?staff_id="):
+            created = api.set_availability(
+                staff_id=staff["id"],
+                day_of_week=weekday_name(day),
+                start_time="09:00",
+                end_time="17:00",
+                outlet_id=outlet["id"],
+            )
+            listed = api.list_availability(staff_id=staff["id"])
+        with allure.step("DELETE it, GET ?staff_id= again"):
+            window_id = created.json().get("id") if created.status_code == 201 else "none"
+            deleted = api.delete_availability(str(window_id))
+            listed_after = api.list_availability(staff_id=staff["id"])
+        return Lifecycle(staff, day, created, listed, deleted, listed_after)
+
+    @checklist("X-89", X89)
+    def test_window_answers_the_contract_shape(self, run: Lifecycle, outlet: dict) -> None:
+        expect_status(run.created, 201)
+        want = {
+            "staff_id": run.staff["id"],
+            "day_of_week": weekday_name(run.day),
+            "start_time": "09:00:00",
+            "end_time": "17:00:00",
+            "is_available": True,
+            "outlet_id": outlet["id"],
+        }
+        got = pick(run.created, want)
+        expect_equal(got, want, what="POST /availability 09:00-17:00", response=run.created)
+
+    @checklist("X-89", X89)
+    def test_window_is_listed_then_gone_after_delete(self, run: Lifecycle) -> None:
+        expect_status(run.listed, 200)
+        window_id = field(run.created, "id")
+        expect_equal(
+            [w["id"] for w in page_items(run.listed)], [window_id], what="listed", response=run.listed
+        )
+        expect_success(run.deleted, why="DELETE /availability/{id}")
+        expect_status(run.listed_after, 200)
+        expect_equal(page_items(run.listed_after), [], what="listed after DELETE", response=run.listed_after)
+
+
+class TestWindowMustEndAfterItStarts:
+    @pytest.mark.parametrize(
+        ("start", "end", "expected"),
+        [
+            pytest.param("12:00", "12:00", 422, id="equal-12:00-12:00"),
+            pytest.param("12:00", "11:59", 422, id="one-minute-before-12:00-11:59"),
+            pytest.param("17:00", "09:00", 422, id="reversed-17:00-09:00"),
+            pytest.param("12:00", "12:01", 201, id="control-one-minute-12:00-12:01"),
+        ],
+    )
+    @checklist("X-90", X90)
+    def test_window_end_is_judged(
+        self, api: BookingApi, factory: Factory, outlet: dict, day: date, start: str, end: str, expected: int
+    ) -> None:
+        staff = factory.staff("C3.7 window")
+        response = api.set_availability(
+            staff_id=staff["id"],
+            day_of_week=weekday_name(day),
+            start_time=start,
+            end_time=end,
+            outlet_id=outlet["id"],
+        )
+        if response.status_code == 201:
+            factory.created.append(("availability", str(response.json().get("id"))))
+        expect_status(response, expected, why=f"a window {start}-{end}")

@@ -8,6 +8,7 @@ is about that one thing. Bodies are built from `fixtures/endpoints.py` and then 
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,6 +101,23 @@ class Ctx:
         name = f"X-9 refused {secrets.token_hex(4)} {self.run_tag}"
         return _edit(ep.service_body(name=name, outlet_id=self.outlet_id), changes)
 
+    def staff_body(self) -> dict[str, Any]:
+        tag = secrets.token_hex(4)
+        return ep.staff_body(
+            first_name="Refused",
+            last_name=f"Staff {tag}",
+            email=f"x9-staff-{tag}+{self.run_tag}@example.test",
+            phone="+6281200000009",
+            outlet_id=self.outlet_id,
+        )
+
+    def customer_body(self) -> dict[str, Any]:
+        tag = secrets.token_hex(4)
+        email = f"x9-customer-{tag}+{self.run_tag}@example.test"
+        return ep.customer_body(
+            first_name="Refused", last_name=f"Customer {tag}", email=email, phone="+62812"
+        )
+
     def window(self, **changes: Any) -> dict[str, Any]:
         # The day after the context's, where the staff member has no window to overlap (409).
         request = ep.create_availability(
@@ -123,6 +141,11 @@ class Ctx:
 
 APPOINTMENTS = ep.book(customer_id="", outlet_id="", appointment_date=date.min, items=[]).path
 SERVICES = ep.create("service", {}).path
+STAFF = ep.create("staff", {}).path
+CUSTOMERS = ep.create("customer", {}).path
+UNICODE = "Ðorđe 山田 Pijat 🌿 \u202eRTL"  # accented, CJK, emoji, a bidi override
+# Unicode text is valid JSON text: stored (201) or refused (422), never a 5xx.
+TEXT_OK = {201, 422}
 WINDOWS = ep.create_availability(staff_id="", day_of_week="", start_time="", end_time="", outlet_id="").path
 
 
@@ -136,6 +159,35 @@ def _service(**changes: Any) -> Callable[[Ctx], Bad]:
 
 def _window(**changes: Any) -> Callable[[Ctx], Bad]:
     return lambda c: Bad("POST", WINDOWS, json=c.window(**changes))
+
+
+def _service_with_raw(key: str, raw: str) -> Callable[[Ctx], Bad]:
+    """A service body whose `key` is raw JSON text that Python would not encode (1e400, NaN)."""
+
+    def make(c: Ctx) -> Bad:
+        text = json.dumps(c.service_body(**{key: "__RAW__"})).replace('"__RAW__"', raw)
+        return Bad("POST", SERVICES, content=text.encode())
+
+    return make
+
+
+def _staff(**changes: Any) -> Callable[[Ctx], Bad]:
+    return lambda c: Bad("POST", STAFF, json=_edit(c.staff_body(), changes))
+
+
+def _customer(**changes: Any) -> Callable[[Ctx], Bad]:
+    return lambda c: Bad("POST", CUSTOMERS, json=_edit(c.customer_body(), changes))
+
+
+def _put(resource: str, changes: Any, content: bytes | None = None) -> Callable[[Ctx], Bad]:
+    """PUT /<resource>/{id} of the context's own record with `changes` (or raw `content`)."""
+
+    def make(c: Ctx) -> Bad:
+        record = {"service": c.service, "staff": c.staff, "customer": c.customer}[resource]
+        request = ep.update(resource, record["id"], {})
+        return Bad("PUT", request.path, json=changes, content=content)
+
+    return make
 
 
 def _grid(**changes: Any) -> Callable[[Ctx], Bad]:
@@ -216,6 +268,42 @@ CASES = [
     _case(_service(outlet_id=UNKNOWN), UNKNOWN_ID, "service-unknown-outlet"),
     _case(_as_array(SERVICES, lambda c: c.service_body()), MALFORMED, "service-json-array"),
     _case(_not_json(SERVICES, b"{'name': 'single quotes'}"), MALFORMED, "service-not-json"),
+    _case(_service(duration_minutes=10**30), MALFORMED, "service-duration-10e30"),
+    _case(_service(duration_minutes=60.5), MALFORMED, "service-duration-60.5"),
+    _case(
+        _service_with_raw("pricing", '{"base_price": 1e400, "currency": "IDR"}'),
+        MALFORMED,
+        "service-price-1e400",
+    ),
+    _case(_service(name=UNICODE), TEXT_OK, "service-name-unicode"),
+    _case(_not_json(SERVICES, b""), MALFORMED, "service-empty-body"),
+    _case(_not_json(SERVICES, b'{"name": "cut off'), MALFORMED, "service-truncated-json"),
+    # POST /staff, POST /customers (§3)
+    _case(_staff(first_name=DROP), MALFORMED, "staff-without-first_name"),
+    _case(_staff(first_name=42), MALFORMED, "staff-first_name-a-number"),
+    _case(_staff(service_ids="all"), MALFORMED, "staff-service_ids-a-string"),
+    _case(_staff(first_name=UNICODE), TEXT_OK, "staff-name-unicode"),
+    _case(_staff(last_name=HUGE), HUGE_OK, "staff-name-100k-chars"),
+    _case(_staff(outlet_id=UNKNOWN), UNKNOWN_ID, "staff-unknown-outlet"),
+    _case(_not_json(STAFF, b""), MALFORMED, "staff-empty-body"),
+    _case(_not_json(STAFF, b"[1, 2"), MALFORMED, "staff-truncated-json"),
+    _case(_as_array(STAFF, lambda c: c.staff_body()), MALFORMED, "staff-json-array"),
+    _case(_customer(email=DROP), MALFORMED, "customer-without-email"),
+    _case(_customer(email="not-an-email"), MALFORMED, "customer-email-not-an-address"),
+    _case(_customer(email=["a@example.test"]), MALFORMED, "customer-email-a-list"),
+    _case(_customer(first_name=UNICODE), TEXT_OK, "customer-name-unicode"),
+    _case(_customer(last_name=HUGE), HUGE_OK, "customer-name-100k-chars"),
+    _case(_not_json(CUSTOMERS, b""), MALFORMED, "customer-empty-body"),
+    _case(_not_json(CUSTOMERS, b"\xff\xfe not utf-8"), MALFORMED, "customer-not-utf-8"),
+    # PUT /services|staff|customers/{id} (§3: out-of-range or wrongly typed fields -> 422)
+    _case(_put("service", {"duration_minutes": 0}), MALFORMED, "update-service-duration-zero"),
+    _case(_put("service", {"max_parallel_bookings": 1001}), MALFORMED, "update-service-capacity-1001"),
+    _case(_put("service", {"name": None}), MALFORMED, "update-service-name-null"),
+    _case(_put("service", None, content=b"{"), MALFORMED, "update-service-truncated-json"),
+    _case(_put("service", [{"name": "x"}]), MALFORMED, "update-service-json-array"),
+    _case(_put("staff", {"first_name": 42}), MALFORMED, "update-staff-first_name-a-number"),
+    _case(_put("staff", None, content=b""), MALFORMED, "update-staff-empty-body"),
+    _case(_put("customer", {"email": "not-an-email"}), MALFORMED, "update-customer-email-not-an-address"),
     # POST /availability (§3: end_time after start_time, else 422)
     _case(_window(start_time="12:00", end_time="09:00"), MALFORMED, "window-ends-before-start"),
     _case(_window(start_time="12:00", end_time="12:00"), MALFORMED, "window-ends-at-start"),
@@ -226,6 +314,9 @@ CASES = [
     _case(_window(staff_id=UNKNOWN), UNKNOWN_ID, "window-unknown-staff"),
     _case(_window(outlet_id=UNKNOWN), UNKNOWN_ID, "window-unknown-outlet"),
     _case(_as_array(WINDOWS, lambda c: c.window()), MALFORMED, "window-json-array"),
+    _case(_window(start_time=900), MALFORMED, "window-start_time-a-number"),
+    _case(_window(day_of_week="Monday "), MALFORMED, "window-day-with-space"),
+    _case(_not_json(WINDOWS, b""), MALFORMED, "window-empty-body"),
     # GET /availability/availability-grid (§6: interval 5..240, 1..31 days)
     _case(_grid(slot_interval_minutes=4), MALFORMED, "grid-interval-4"),
     _case(_grid(slot_interval_minutes=241), MALFORMED, "grid-interval-241"),
@@ -242,6 +333,14 @@ CASES = [
     _case(_request(lambda c: ep.list_of("service", size=0)), MALFORMED, "list-size-0"),
     _case(_request(lambda c: ep.list_of("service", size=101)), MALFORMED, "list-size-101"),
     _case(_request(lambda c: ep.list_of("service", page=0)), MALFORMED, "list-page-0"),
+    _case(_request(lambda c: ep.list_of("staff", page="one")), MALFORMED, "list-staff-page-in-words"),
+    _case(_request(lambda c: ep.list_of("customer", size=10**20)), MALFORMED, "list-customers-size-10e20"),
+    _case(_request(lambda c: ep.list_of("customer", page=10**12)), {200, 422}, "list-customers-page-10e12"),
+    _case(_request(lambda c: ep.list_of("customer", search=UNICODE)), {200}, "customers-search-unicode"),
+    _case(_request(lambda c: ep.list_of("customer", search="%_'\\")), {200}, "customers-search-wildcards"),
+    _case(
+        _request(lambda c: ep.list_of("customer", search="x" * 5000)), {200, 414, 422}, "customers-search-5k"
+    ),
     _case(_request(lambda c: ep.list_appointments(size=0)), MALFORMED, "appointments-size-0"),
     _case(_appointments_where(date="2026-13-40"), MALFORMED, "appointments-on-2026-13-40"),
     _case(_appointments_where(status="archived"), MALFORMED, "appointments-status-archived"),
@@ -292,6 +391,8 @@ CASES = [
 CONTROLS = [
     _case(_booking(), {201}, "booking"),
     _case(_service(), {201}, "service"),
+    _case(_staff(), {201}, "staff"),
+    _case(_customer(), {201}, "customer"),
     _case(_window(), {201}, "window"),
     _case(_grid(), {200}, "grid"),
     _case(_request(lambda c: ep.list_of("service", page=1, size=100)), {200}, "list"),
@@ -302,6 +403,8 @@ UNDO: dict[str, Callable[[BookingApi, str], httpx.Response]] = {
     SERVICES: lambda api, id_: api.delete_service(id_),
     APPOINTMENTS: lambda api, id_: api.cancel(id_, reason="X-9 cleanup"),
     WINDOWS: lambda api, id_: api.delete_availability(id_),
+    STAFF: lambda api, id_: api.delete_staff(id_),
+    CUSTOMERS: lambda api, id_: api.delete_customer(id_),
 }
 
 
@@ -313,7 +416,7 @@ def _expect_refused(response: httpx.Response, allowed: frozenset[int]) -> None:
     # §1: business errors {"detail": "<sentence>"}; 422 FastAPI's [{"loc", "msg", "type"}] list.
     if response.status_code == 422:
         expect_validation_errors(response)
-    elif response.status_code in (400, 404):
+    elif response.status_code in (400, 404, 409):
         expect_error_detail(response)
 
 

@@ -24,8 +24,10 @@ staff = APIRouter(prefix="/staff", tags=["staff"])
 
 
 @services.post("", response_model=ServicePublic, status_code=status.HTTP_201_CREATED)
-def create_service(body: ServiceCreate, caller: ServiceCreatorDep, db: DbDep) -> dict[str, Any]:
-    return offerings.create(db=db, tenant_id=caller.tenant_id, body=body)
+def create_service(
+    body: ServiceCreate, caller: ServiceCreatorDep, db: DbDep, policy: PolicyDep
+) -> dict[str, Any]:
+    return offerings.create(db=db, policy=policy, tenant_id=caller.tenant_id, body=body)
 
 
 @services.get("", response_model=Page[ServicePublic])

@@ -47,10 +47,23 @@ def public(service: Service) -> dict[str, Any]:
     }
 
 
-def _claim_slug(session: Session, tenant_id: str, slug: str, *, own_id: str | None = None) -> None:
+def _taken(session: Session, tenant_id: str, slug: str, own_id: str | None) -> bool:
     clash = session.scalar(select(Service.id).where(Service.tenant_id == tenant_id, Service.slug == slug))
-    if clash is not None and clash != own_id:
+    return clash is not None and clash != own_id
+
+
+def _claim_slug(
+    session: Session, policy: Policy, tenant_id: str, slug: str, *, own_id: str | None = None
+) -> str:
+    """The slug to store: `slug` when free; taken -> 409 (or, under a fault, a renamed one)."""
+    if not _taken(session, tenant_id, slug, own_id):
+        return slug
+    if policy.refuses_duplicate_slug():
         raise Conflict(f"A service with slug '{slug}' already exists")
+    n = 2
+    while _taken(session, tenant_id, f"{slug}-{n}", own_id):
+        n += 1
+    return f"{slug}-{n}"
 
 
 def _apply(service: Service, fields: dict[str, Any]) -> None:
@@ -61,14 +74,13 @@ def _apply(service: Service, fields: dict[str, Any]) -> None:
         setattr(service, name, value)
 
 
-def create(*, db: Database, tenant_id: str, body: ServiceCreate) -> dict[str, Any]:
+def create(*, db: Database, policy: Policy, tenant_id: str, body: ServiceCreate) -> dict[str, Any]:
     """Create a service; the slug (given or made from the name) is unique per tenant."""
 
     def work(session: Session) -> dict[str, Any]:
         if body.outlet_id is not None:
             load(session, Outlet, tenant_id, body.outlet_id, "Outlet")
-        slug = body.slug or slugify(body.name)
-        _claim_slug(session, tenant_id, slug)
+        slug = _claim_slug(session, policy, tenant_id, body.slug or slugify(body.name))
         service = Service(tenant_id=tenant_id, slug=slug)
         _apply(service, body.model_dump(exclude={"slug"}))
         session.add(service)
@@ -88,11 +100,11 @@ def update(*, db: Database, policy: Policy, tenant_id: str, service_id: str, bod
 
     def work(session: Session) -> dict[str, Any]:
         service = load(session, Service, tenant_id, service_id, KIND)
-        changes = body.changes()
+        changes = policy.service_update_fields(body.changes())
         if changes.get("outlet_id") is not None:
             load(session, Outlet, tenant_id, changes["outlet_id"], "Outlet")
         if "slug" in changes:
-            _claim_slug(session, tenant_id, changes["slug"], own_id=service.id)
+            changes["slug"] = _claim_slug(session, policy, tenant_id, changes["slug"], own_id=service.id)
         old = policy.effective_capacity(service)
         _apply(service, changes)
         service.updated_at = utcnow()

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
-from reference_server.errors import Conflict, not_found
+from reference_server.errors import Conflict, InvalidInput, not_found
 from reference_server.models import AvailabilityWindow, Outlet, Staff
 from reference_server.policy import Policy
 from reference_server.repository.records import find, load, paged
-from reference_server.rules import DAYS, Window, fmt_time, windows_overlap
+from reference_server.rules import DAYS, Window, fmt_time
 from reference_server.schemas.catalog import AvailabilityCreate
 from reference_server.schemas.common import page_of, utc
 from reference_server.services import uow
@@ -34,6 +34,8 @@ def public(window: AvailabilityWindow) -> dict[str, Any]:
 def create(*, db: Database, policy: Policy, tenant_id: str, body: AvailabilityCreate) -> dict[str, Any]:
     """Add a window; one that overlaps another of the same staff member and day is a 409."""
     weekday = DAYS.index(body.day_of_week)
+    if not policy.window_ends_after_start(body.start_time, body.end_time):
+        raise InvalidInput(("body", "end_time"), "end_time must be after start_time")
 
     def work(session: Session) -> dict[str, Any]:
         # The staff lock keeps two overlapping windows from passing the check together.
@@ -46,7 +48,7 @@ def create(*, db: Database, policy: Policy, tenant_id: str, body: AvailabilityCr
         rows = session.execute(
             select(w.start_minute, w.end_minute).where(w.staff_id == staff.id, w.day_of_week == weekday)
         )
-        if windows_overlap([Window(*row) for row in rows], Window(body.start_time, body.end_time)):
+        if policy.windows_overlap([Window(*row) for row in rows], Window(body.start_time, body.end_time)):
             raise Conflict(
                 f"Staff member {staff.full_name} already has an availability window on "
                 f"{body.day_of_week} that overlaps {fmt_time(body.start_time)}-{fmt_time(body.end_time)}"

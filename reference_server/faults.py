@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -808,6 +808,262 @@ class CustomerEmailDuplicateAccepted(Policy):
 
 
 # ---- §4-§5 appointments, transitions and rules at their edges (C4.x, C5.x) ----
+def _appointment_bodies(body: Any) -> list[dict[str, Any]]:
+    """The appointment objects of a response body: itself, or a page's items."""
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        return [b for b in body["items"] if isinstance(b, dict)]
+    return [body] if isinstance(body, dict) and "services" in body else []
+
+
+def _is_appointments(path: str) -> bool:
+    return path.startswith("/api/v1/appointments")
+
+
+@fault(
+    "end-time-is-start",
+    "appointment items answer end_time = start_time",
+    rules=("C4.1",),
+    catches=("X-96", "X-102"),
+)
+class EndTimeIsStart(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if _is_appointments(path):
+            for appointment in _appointment_bodies(body):
+                for item in appointment.get("services") or []:
+                    item["end_time"] = item.get("start_time")
+        return status, body
+
+
+@fault("service-name-missing", "appointment items without service_name", rules=("C4.1",), catches=("X-96",))
+class ServiceNameMissing(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if _is_appointments(path):
+            for appointment in _appointment_bodies(body):
+                for item in appointment.get("services") or []:
+                    item.pop("service_name", None)
+        return status, body
+
+
+@fault(
+    "request-duration-accepted",
+    "a duration_minutes other than the service's is accepted",
+    rules=("C4.2",),
+    catches=("X-97",),
+)
+class RequestDurationAccepted(Policy):
+    def accepts_duration(self, requested: int, service_duration: int) -> bool:
+        return True
+
+
+@fault(
+    "items-judged-apart",
+    "the items of one booking are not checked against each other",
+    rules=("C4.3",),
+    catches=("X-98",),
+)
+class ItemsJudgedApart(Policy):
+    def checks_items_together(self) -> bool:
+        return False
+
+
+@fault(
+    "list-status-filter-ignored",
+    "GET /appointments ignores the status filter",
+    rules=("C4.4",),
+    catches=("X-101",),
+)
+class ListStatusFilterIgnored(Policy):
+    def list_filters(self, filters: dict[str, Any]) -> dict[str, Any]:
+        return {**filters, "status": None}
+
+
+@fault(
+    "reschedule-loses-offsets",
+    "a reschedule moves every service to new_time (offsets lost)",
+    rules=("C4.5",),
+    catches=("X-102",),
+)
+class RescheduleLosesOffsets(Policy):
+    def moved_start(self, start: int, first_start: int, new_time: int) -> int:
+        return new_time
+
+
+@fault(
+    "reschedule-ignores-window",
+    "a reschedule is not checked against the staff member's window",
+    rules=("C4.6",),
+    catches=("X-104",),
+)
+class RescheduleIgnoresWindow(Policy):
+    def reschedule_checks_window(self) -> bool:
+        return False
+
+
+@fault(
+    "cancel-twice-allowed",
+    "a cancelled appointment can be cancelled again",
+    rules=("C4.9",),
+    catches=("X-108", "X-7"),
+)
+class CancelTwiceAllowed(Policy):
+    def can_transition(self, current: str, target: str) -> bool:
+        return (current, target) == ("cancelled", "cancelled") or super().can_transition(current, target)
+
+
+@fault(
+    "completed-reopens",
+    "a completed appointment can be set back to confirmed",
+    rules=("C4.9",),
+    catches=("X-108",),
+)
+class CompletedReopens(Policy):
+    def can_transition(self, current: str, target: str) -> bool:
+        return (current, target) == ("completed", "confirmed") or super().can_transition(current, target)
+
+
+@fault(
+    "unknown-status-accepted",
+    "PATCH status answers 200 to a status value the contract does not know",
+    rules=("C4.8",),
+    catches=("X-107",),
+)
+class UnknownStatusAccepted(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if method == "PATCH" and path.endswith("/status") and status == 422:
+            return 200, body
+        return status, body
+
+
+@fault(
+    "window-end-unchecked",
+    "only the start of a booking is checked against the window",
+    rules=("C5.1",),
+    catches=("X-109", "X-8"),
+)
+class WindowEndUnchecked(Policy):
+    def window_covers(self, windows: Iterable[Window], candidate: Candidate) -> bool:
+        return any(w.start <= candidate.start < w.end for w in windows)
+
+
+@fault(
+    "closed-intervals",
+    "intervals are closed: a session ending 11:00 conflicts with one starting 11:00",
+    rules=("C5.3",),
+    catches=("X-110",),
+)
+class ClosedIntervals(Policy):
+    def staff_overlap(self, booked: Booked, candidate: Candidate) -> bool:
+        return (
+            booked.staff_id == candidate.staff_id
+            and booked.day == candidate.day
+            and booked.start <= candidate.block_end
+            and candidate.start <= booked.block_end
+        )
+
+
+@fault(
+    "conflict-detail-anonymous",
+    "a booking's 409 detail names neither the staff member nor the counts",
+    rules=("C5.4",),
+    catches=("X-112", "X-8"),
+)
+class ConflictDetailAnonymous(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if method == "POST" and path == "/api/v1/appointments" and status == 409:
+            return status, {"detail": "The requested time is not available"}
+        return status, body
+
+
+@fault(
+    "capacity-per-weekday",
+    "capacity counted per weekday and start, not per date",
+    rules=("C5.5",),
+    catches=("X-113",),
+)
+class CapacityPerWeekday(Policy):
+    def counting_days(self, day: date) -> tuple[date, date]:
+        return day - timedelta(days=28), day + timedelta(days=28)
+
+    def same_session(self, booked: Booked, candidate: Candidate) -> bool:
+        return (
+            booked.staff_id == candidate.staff_id
+            and booked.service_id == candidate.service_id
+            and booked.day.weekday() == candidate.day.weekday()
+            and booked.start == candidate.start
+        )
+
+
+@fault(
+    "duplicate-per-day",
+    "a customer may hold only one session of a service per staff member and day",
+    rules=("C5.7",),
+    catches=("X-114",),
+)
+class DuplicatePerDay(Policy):
+    def assess(self, booked: Iterable[Booked], candidate: Candidate, capacity: int) -> Assessment:
+        booked = list(booked)
+        found = super().assess(booked, candidate, capacity)
+        if found.duplicate is None and candidate.customer_id is not None:
+            found.duplicate = next(
+                (
+                    b
+                    for b in booked
+                    if b.customer_id == candidate.customer_id
+                    and (b.service_id, b.staff_id, b.day)
+                    == (candidate.service_id, candidate.staff_id, candidate.day)
+                ),
+                None,
+            )
+        return found
+
+
+@fault(
+    "past-today-accepted",
+    "a start earlier today is accepted (the past judged by date only)",
+    rules=("C5.8",),
+    catches=("X-115",),
+)
+class PastTodayAccepted(Policy):
+    def booking_window_error(
+        self, *, now: datetime, start: datetime, min_advance_hours: int, max_advance_days: int
+    ) -> str | None:
+        if start < now and start.date() == now.date():
+            now = start  # the clock read as the day's start
+        return super().booking_window_error(
+            now=now, start=start, min_advance_hours=min_advance_hours, max_advance_days=max_advance_days
+        )
+
+
+@fault(
+    "max-advance-off-by-one",
+    "max_advance_booking_days + 1 days ahead accepted",
+    rules=("C5.8",),
+    catches=("X-116",),
+)
+class MaxAdvanceOffByOne(Policy):
+    def booking_window_error(
+        self, *, now: datetime, start: datetime, min_advance_hours: int, max_advance_days: int
+    ) -> str | None:
+        return super().booking_window_error(
+            now=now, start=start, min_advance_hours=min_advance_hours, max_advance_days=max_advance_days + 1
+        )
+
+
+@fault(
+    "min-advance-ignored",
+    "min_advance_booking_hours not enforced",
+    rules=("C5.8",),
+    catches=("X-117", "X-4"),
+)
+class MinAdvanceIgnored(Policy):
+    def booking_window_error(
+        self, *, now: datetime, start: datetime, min_advance_hours: int, max_advance_days: int
+    ) -> str | None:
+        return super().booking_window_error(
+            now=now, start=start, min_advance_hours=0, max_advance_days=max_advance_days
+        )
+
+
 # ---- §5.9 races ----
 # ---- §6 the availability grid (C6.x) ----
 GRID_PATH = "/api/v1/availability/availability-grid"

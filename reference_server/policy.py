@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from reference_server import rules
 from reference_server.repository.locking import lock_staff
 from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.rules import (
@@ -109,7 +110,40 @@ class Policy:
                 busy_with = item
         return Assessment(capacity=capacity, booked=count, busy_with=busy_with, duplicate=duplicate)
 
+    # ---- appointments and their moves (CONTRACT.md §4, §5.8) ----
+    def accepts_duration(self, requested: int, service_duration: int) -> bool:
+        """§4.2: a `duration_minutes` in the request must be the service's own."""
+        return requested == service_duration
+
+    def checks_items_together(self) -> bool:
+        """§4.3: each item of one booking is judged against the items before it."""
+        return True
+
+    def list_filters(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """§4.4: the list filters that GET /appointments applies."""
+        return filters
+
+    def moved_start(self, start: int, first_start: int, new_time: int) -> int:
+        """§4.5: `new_time` is the first service's new start; every item keeps its offset."""
+        return start + (new_time - first_start)
+
+    def can_transition(self, current: str, target: str) -> bool:
+        """§4.9: the transition table."""
+        return rules.can_transition(current, target)
+
+    def booking_window_error(
+        self, *, now: datetime, start: datetime, min_advance_hours: int, max_advance_days: int
+    ) -> str | None:
+        """§5.8: why a start is outside the booking window, or None."""
+        return rules.booking_window_error(
+            now=now, start=start, min_advance_hours=min_advance_hours, max_advance_days=max_advance_days
+        )
+
     # ---- rescheduling (CONTRACT.md §4) ----
+    def reschedule_checks_window(self) -> bool:
+        """§4.6: a reschedule's target must lie inside a window of the staff member (§5.1)."""
+        return True
+
     def reschedule_excludes_self(self) -> bool:
         return True
 

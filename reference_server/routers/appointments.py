@@ -48,6 +48,8 @@ def list_appointments(
     customer_id: IdFilter = None,
     outlet_id: IdFilter = None,
     status: Annotated[Status | None, Query()] = None,
+    *,
+    policy: PolicyDep,
 ) -> dict[str, Any]:
     filters = {
         "date": date,
@@ -57,7 +59,9 @@ def list_appointments(
         "outlet_id": outlet_id,
         "status": status,
     }
-    return appointments.list_page(db=db, tenant_id=caller.tenant_id, page=page, size=size, filters=filters)
+    return appointments.list_page(
+        db=db, policy=policy, tenant_id=caller.tenant_id, page=page, size=size, filters=filters
+    )
 
 
 @router.get("/{appointment_id}", response_model=AppointmentPublic)
@@ -76,16 +80,27 @@ def reschedule(
 
 @router.put("/{appointment_id}/cancel", response_model=AppointmentPublic)
 def cancel(
-    appointment_id: str, caller: CallerDep, db: DbDep, body: Annotated[CancelRequest | None, Body()] = None
+    appointment_id: str,
+    caller: CallerDep,
+    db: DbDep,
+    policy: PolicyDep,
+    body: Annotated[CancelRequest | None, Body()] = None,
 ) -> dict[str, Any]:
     reason = body.cancellation_reason if body else None
     return appointments.set_status(
-        db=db, tenant_id=caller.tenant_id, appointment_id=appointment_id, status="cancelled", reason=reason
+        db=db,
+        policy=policy,
+        tenant_id=caller.tenant_id,
+        appointment_id=appointment_id,
+        status="cancelled",
+        reason=reason,
     )
 
 
 @router.patch("/{appointment_id}/status", response_model=AppointmentPublic)
-def change_status(appointment_id: str, body: StatusChange, caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def change_status(
+    appointment_id: str, body: StatusChange, caller: CallerDep, db: DbDep, policy: PolicyDep
+) -> dict[str, Any]:
     return appointments.set_status(
-        db=db, tenant_id=caller.tenant_id, appointment_id=appointment_id, status=body.status
+        db=db, policy=policy, tenant_id=caller.tenant_id, appointment_id=appointment_id, status=body.status
     )

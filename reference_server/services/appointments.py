@@ -14,7 +14,7 @@ from reference_server.errors import Conflict
 from reference_server.models import Appointment, AppointmentItem, Customer, Service, Staff, utcnow
 from reference_server.policy import Policy
 from reference_server.repository.records import load, paged
-from reference_server.rules import can_transition, fmt_time
+from reference_server.rules import fmt_time
 from reference_server.schemas.common import page_of, utc
 from reference_server.services import uow
 
@@ -97,9 +97,10 @@ def get(*, db: Database, policy: Policy, tenant_id: str, appointment_id: str) ->
 
 
 def list_page(
-    *, db: Database, tenant_id: str, page: int, size: int, filters: dict[str, Any]
+    *, db: Database, policy: Policy, tenant_id: str, page: int, size: int, filters: dict[str, Any]
 ) -> dict[str, Any]:
     """Appointments by date and start, filtered by date, staff_id, service_id, status, customer_id."""
+    filters = policy.list_filters(filters)
     a, i = Appointment, AppointmentItem
     query = select(a).where(a.tenant_id == tenant_id).order_by(a.appointment_date, a.start_minute, a.id)
     day: date | None = filters.get("date")
@@ -120,13 +121,19 @@ def list_page(
 
 
 def set_status(
-    *, db: Database, tenant_id: str, appointment_id: str, status: str, reason: str | None = None
+    *,
+    db: Database,
+    policy: Policy,
+    tenant_id: str,
+    appointment_id: str,
+    status: str,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Move to `status` if the contract allows it from the current one, else 409, nothing changed."""
 
     def work(session: Session) -> dict[str, Any]:
         appointment = load(session, Appointment, tenant_id, appointment_id, KIND, lock=True)
-        if not can_transition(appointment.status, status):
+        if not policy.can_transition(appointment.status, status):
             raise Conflict(f"Appointment {appointment.id} is {appointment.status} and cannot become {status}")
         # Freeing capacity needs no lock (pretix rule); the items carry the status for the count.
         appointment.status = status

@@ -36,7 +36,7 @@ def booking_unit(
             raise not_found("Customer")
         outlet = fetch(session, OutletInfo, tenant_id, body.outlet_id, "Outlet")
         requests = _requests(session, policy, tenant_id, body)
-        check_booking_window(outlet, requests)
+        check_booking_window(policy, outlet, requests)
         check_staff_fit(requests)
         check_sessions(session, policy, tenant_id=tenant_id, customer=customer, requests=requests)
         policy.between_check_and_insert(session)
@@ -71,7 +71,9 @@ def _requests(session: Session, policy: Policy, tenant_id: str, body: Appointmen
     for index, item in enumerate(body.services):
         service = get(ServiceInfo, item.service_id, "Service")
         staff = get(StaffInfo, item.staff_id, "Staff member")
-        if item.duration_minutes is not None and item.duration_minutes != service.duration_minutes:
+        if item.duration_minutes is not None and not policy.accepts_duration(
+            item.duration_minutes, service.duration_minutes
+        ):
             raise InvalidInput(
                 ("body", "services", index, "duration_minutes"),
                 f"duration_minutes must be the service's duration ({service.duration_minutes})",
@@ -145,8 +147,9 @@ def reschedule(
         items = session.scalars(
             select(i).where(i.appointment_id == appointment.id).order_by(i.position)
         ).all()
-        requests = _moved(session, tenant_id, items, body)
-        check_booking_window(load(session, Outlet, tenant_id, appointment.outlet_id, "Outlet"), requests)
+        requests = _moved(session, policy, tenant_id, items, body)
+        outlet = load(session, Outlet, tenant_id, appointment.outlet_id, "Outlet")
+        check_booking_window(policy, outlet, requests)
         if body.new_staff_id is not None:
             check_staff_fit(requests)
         if policy.reschedule_checks_capacity():
@@ -159,6 +162,7 @@ def reschedule(
                 customer=customer,
                 requests=requests,
                 exclude_appointment_id=exclude,
+                check_window=policy.reschedule_checks_window(),
             )
         policy.between_check_and_insert(session)
         _move(appointment, items, requests)
@@ -168,9 +172,9 @@ def reschedule(
 
 
 def _moved(
-    session: Session, tenant_id: str, items: list[AppointmentItem], body: RescheduleRequest
+    session: Session, policy: Policy, tenant_id: str, items: list[AppointmentItem], body: RescheduleRequest
 ) -> list[Request]:
-    offset = body.new_time - items[0].start_minute
+    first = items[0].start_minute
     new_staff = (
         load(session, Staff, tenant_id, body.new_staff_id, "Staff member") if body.new_staff_id else None
     )
@@ -179,7 +183,7 @@ def _moved(
             session.get_one(Service, item.service_id),
             new_staff or session.get_one(Staff, item.staff_id),
             body.new_date,
-            item.start_minute + offset,
+            policy.moved_start(item.start_minute, first, body.new_time),
         )
         for item in items
     ]

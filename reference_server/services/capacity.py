@@ -18,7 +18,7 @@ from reference_server.models import Customer, Outlet, Service, Staff
 from reference_server.policy import Policy
 from reference_server.repository.items import load_booked, load_windows
 from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo
-from reference_server.rules import Booked, Candidate, Window, booking_window_error, fmt_time
+from reference_server.rules import Booked, Candidate, Window, fmt_time
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -41,7 +41,7 @@ class Request:
         return f"at {fmt_time(self.start, seconds=False)} on {self.day.isoformat()}"
 
 
-def check_booking_window(outlet: OutletInfo | Outlet, requests: list[Request]) -> None:
+def check_booking_window(policy: Policy, outlet: OutletInfo | Outlet, requests: list[Request]) -> None:
     """400 when a session starts in the past or outside the service's advance window."""
     zone = ZoneInfo(outlet.timezone)
     now = datetime.now(zone)
@@ -52,7 +52,7 @@ def check_booking_window(outlet: OutletInfo | Outlet, requests: list[Request]) -
                 f"start outside {r.day.isoformat()}"
             )
         start = datetime.combine(r.day, time(r.start // 60, r.start % 60), tzinfo=zone)
-        reason = booking_window_error(
+        reason = policy.booking_window_error(
             now=now,
             start=start,
             min_advance_hours=r.service.min_advance_booking_hours,
@@ -79,6 +79,7 @@ def check_sessions(
     customer: CustomerInfo | Customer,
     requests: list[Request],
     exclude_appointment_id: str | None = None,
+    check_window: bool = True,
 ) -> None:
     """409 unless every session fits: window, overlap, same-customer, capacity (in that order)."""
     staff_ids = {r.staff.id for r in requests}
@@ -94,10 +95,10 @@ def check_sessions(
     )
     for r in requests:
         candidate = r.candidate(customer.id)
-        _judge(
-            session, policy, r, candidate, windows.get((r.staff.id, r.day.weekday()), []), booked, customer
-        )
-        booked.append(Booked("(this request)", customer.id, *_key(candidate)))
+        windows_of = windows.get((r.staff.id, r.day.weekday()), [])
+        _judge(session, policy, r, candidate, windows_of, booked, customer, check_window=check_window)
+        if policy.checks_items_together():  # §4.3: later items of this request see this one
+            booked.append(Booked("(this request)", customer.id, *_key(candidate)))
 
 
 def _key(c: Candidate) -> tuple[str, str, date, int, int]:
@@ -112,9 +113,11 @@ def _judge(
     windows: list[Window],
     booked: list[Booked],
     customer: CustomerInfo | Customer,
+    *,
+    check_window: bool = True,
 ) -> None:
     name = r.staff.full_name
-    if not policy.window_covers(windows, candidate):
+    if check_window and not policy.window_covers(windows, candidate):
         raise Conflict(
             f"Staff member {name} is not available for {r.service.name} {r.where()}: "
             "outside their working hours"

@@ -31,6 +31,8 @@ def booking_unit(
     def work(session: Session) -> dict[str, Any]:
         # Lock first, read after: every read below sees the previous holder's commit.
         policy.lock(session, tenant_id=tenant_id, staff_ids=[i.staff_id for i in body.services])
+        keys = [(i.staff_id, i.service_id, body.appointment_date, i.start_time) for i in body.services]
+        policy.lock_sessions(session, tenant_id=tenant_id, sessions=keys)
         customer = fetch(session, CustomerInfo, tenant_id, body.customer_id, "Customer")
         if not customer.is_active:
             raise not_found("Customer")
@@ -136,7 +138,8 @@ def reschedule(
         i = AppointmentItem
         old_staff = session.scalars(select(i.staff_id).where(i.appointment_id == appointment_id)).all()
         # Old and new staff pools, sorted, in one call (deadlock-free; pretix "lock once").
-        policy.lock(session, tenant_id=tenant_id, staff_ids=[*old_staff, *filter(None, [body.new_staff_id])])
+        staff_ids = [*old_staff, *filter(None, [body.new_staff_id])]
+        policy.lock_for_reschedule(session, tenant_id=tenant_id, staff_ids=staff_ids)
         appointment = load(session, Appointment, tenant_id, appointment_id, "Appointment", lock=True)
         if appointment.status not in RESCHEDULABLE:
             raise Conflict(f"Appointment {appointment.id} is {appointment.status} and cannot be rescheduled")
@@ -144,6 +147,8 @@ def reschedule(
             select(i).where(i.appointment_id == appointment.id).order_by(i.position)
         ).all()
         requests = _moved(session, tenant_id, items, body)
+        targets = [(r.staff.id, r.service.id, r.day, r.start) for r in requests]
+        policy.lock_sessions(session, tenant_id=tenant_id, sessions=targets)
         check_booking_window(load(session, Outlet, tenant_id, appointment.outlet_id, "Outlet"), requests)
         if body.new_staff_id is not None:
             check_staff_fit(requests)
@@ -158,7 +163,7 @@ def reschedule(
                 requests=requests,
                 exclude_appointment_id=exclude,
             )
-        policy.between_check_and_insert(session)
+        policy.between_check_and_move(session)
         _move(appointment, items, requests)
         return appointments.public(session, appointment)
 

@@ -30,6 +30,9 @@ from reference_server.rules import (
 )
 from reference_server.security import Principal, bearer_token, read_token, verify_password
 
+# (staff_id, service_id, date, start minute): one session of CONTRACT.md §5.2.
+SessionKey = tuple[str, str, date, int]
+
 
 class CapacityConfig(Protocol):
     allow_parallel_bookings: bool
@@ -154,12 +157,24 @@ class Policy:
     def lock(self, session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:
         lock_staff(session, tenant_id=tenant_id, staff_ids=staff_ids)
 
+    def lock_sessions(self, session: Session, *, tenant_id: str, sessions: Iterable[SessionKey]) -> None:
+        """Per-session locks, taken right after `lock`. The staff pool's lock already covers every
+        session of the staff member (§5.3 spans services), so the correct policy needs none."""
+
+    def lock_for_reschedule(self, session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:
+        """The reschedule's lock: the same as a booking's."""
+        self.lock(session, tenant_id=tenant_id, staff_ids=staff_ids)
+
     def gates_process_writes(self) -> bool:
         """Queue one SQLite writer per process in front of BEGIN IMMEDIATE (db.py's write gate)."""
         return True
 
     def between_check_and_insert(self, session: Session) -> None:
         """Runs after the decision, before the write. A lock fault may commit here to open a race."""
+
+    def between_check_and_move(self, session: Session) -> None:
+        """The reschedule's gap between its decision and its write: the same as a booking's."""
+        self.between_check_and_insert(session)
 
     # ---- service updates (CONTRACT.md §5.6: grandfathering) ----
     def on_capacity_change(self, session: Session, *, service: Any, old: int, new: int) -> None:

@@ -31,6 +31,8 @@ def booking_unit(
     def work(session: Session) -> dict[str, Any]:
         # Lock first, read after: every read below sees the previous holder's commit.
         policy.lock(session, tenant_id=tenant_id, staff_ids=[i.staff_id for i in body.services])
+        keys = [(i.staff_id, i.service_id, body.appointment_date, i.start_time) for i in body.services]
+        policy.lock_sessions(session, tenant_id=tenant_id, sessions=keys)
         customer = policy.booking_customer(session, tenant_id, body.customer_id)
         if not customer.is_active:
             raise not_found("Customer")
@@ -140,7 +142,8 @@ def reschedule(
         i = AppointmentItem
         old_staff = session.scalars(select(i.staff_id).where(i.appointment_id == appointment_id)).all()
         # Old and new staff pools, sorted, in one call (deadlock-free; pretix "lock once").
-        policy.lock(session, tenant_id=tenant_id, staff_ids=[*old_staff, *filter(None, [body.new_staff_id])])
+        staff_ids = [*old_staff, *filter(None, [body.new_staff_id])]
+        policy.lock_for_reschedule(session, tenant_id=tenant_id, staff_ids=staff_ids)
         appointment = load(session, Appointment, tenant_id, appointment_id, "Appointment", lock=True)
         if appointment.status not in RESCHEDULABLE:
             raise Conflict(f"Appointment {appointment.id} is {appointment.status} and cannot be rescheduled")
@@ -148,6 +151,8 @@ def reschedule(
             select(i).where(i.appointment_id == appointment.id).order_by(i.position)
         ).all()
         requests = _moved(session, policy, tenant_id, items, body)
+        targets = [(r.staff.id, r.service.id, r.day, r.start) for r in requests]
+        policy.lock_sessions(session, tenant_id=tenant_id, sessions=targets)
         outlet = load(session, Outlet, tenant_id, appointment.outlet_id, "Outlet")
         check_booking_window(policy, outlet, requests)
         if body.new_staff_id is not None:
@@ -164,7 +169,7 @@ def reschedule(
                 exclude_appointment_id=exclude,
                 check_window=policy.reschedule_checks_window(),
             )
-        policy.between_check_and_insert(session)
+        policy.between_check_and_move(session)
         _move(appointment, items, requests)
         return appointments.public(session, appointment)
 

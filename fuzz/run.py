@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from fixtures import bundled
 from fixtures.bundled import SEED, BundledServer, BundledServerError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,11 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--max-time", type=int, default=120, help="time budget of the whole run, seconds")
     parser.add_argument("--max-examples", type=int, default=25, help="test cases per operation and phase")
     parser.add_argument("--phases", default=PHASES)
+    parser.add_argument(
+        "--schema",
+        default=str(OPENAPI),
+        help="the OpenAPI to fuzz with: a file, a URL, or 'served' (the target's /api/v1/openapi.json)",
+    )
     parser.add_argument("--workers", default="2")
     parser.add_argument("--seed", type=int, default=None, help="Hypothesis seed, for a reproducible run")
     parser.add_argument("--baseline", type=Path, default=ROOT / "fuzz" / "baseline.json")
@@ -64,6 +70,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--report-allure-path", type=Path, default=ROOT / "reports" / "allure-results")
     parser.add_argument("--junit-path", type=Path, default=ROOT / "reports" / "fuzz" / "junit.xml")
     parser.add_argument("--fault", default=None, help="bundled server only: run it with this fault")
+    parser.add_argument(
+        "--start-deadline", type=float, default=60.0, help="bundled server: seconds to come up"
+    )
     args, extra = parser.parse_known_args(argv)
     return args, [a for a in extra if a != "--"]
 
@@ -153,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit("Give --api-email and --api-password (or --api-token) for the target.")
             token = login(args.base_url, args.api_email, args.api_password)
         return run(args, Target(args.base_url, token, bundled=False), extra)
+    # The suite's 20 s is tight on a loaded CI machine (argon2 seeding); a fuzz run waits longer.
+    bundled.START_DEADLINE_S = max(bundled.START_DEADLINE_S, args.start_deadline)
     try:
         server = BundledServer.start(root=ROOT, fault=args.fault)
     except BundledServerError as exc:

@@ -51,6 +51,19 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_server.py
 
+## openapi: write schemas/openapi.json, the contract machine-readable, from the reference
+## server's code (tests/fuzz/test_openapi.py fails when the file drifts from the server).
+.PHONY: openapi fuzz
+openapi: $(STAMP)
+	$(PY) -m reference_server.openapi
+
+## fuzz: Schemathesis with schemas/openapi.json against the target (the bundled server unless
+## ARGS names a --base-url; see python -m fuzz.run --help), then the Allure HTML report.
+fuzz: $(STAMP) $(NODE_STAMP)
+	@rc=0; $(PY) -m fuzz.run $(ARGS) || rc=$$?; \
+	$(MAKE) --no-print-directory report; \
+	exit $$rc
+
 ## mutation: the kill matrix, the whole suite once per reference-server fault (plus a control
 ## run against the correct server) -> reports/mutation-matrix.{md,json} and docs/faults.md.
 mutation: $(STAMP)

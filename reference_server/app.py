@@ -53,7 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (*routers, customers.router):
         app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], summary="Health check (no token needed)")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "database": db.dialect, "fault": settings.fault}
 

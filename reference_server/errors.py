@@ -8,8 +8,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+# FastAPI's own 400 for a body it cannot decode (bytes that are not UTF-8 JSON): malformed input (C1.7).
+UNPARSEABLE_BODY = "There was an error parsing the body"
 
 
 class DomainError(Exception):
@@ -82,6 +87,13 @@ def install_handlers(app: FastAPI) -> None:
             if isinstance(value, float) and not math.isfinite(value):
                 error["input"] = str(value)
         return AsciiJSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Any:
+        if exc.status_code == 400 and exc.detail == UNPARSEABLE_BODY:
+            issue = {"loc": ["body"], "msg": "The body is not valid UTF-8 JSON", "type": "json_invalid"}
+            return JSONResponse({"detail": [issue]}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:

@@ -1397,3 +1397,34 @@ class GridEmptyDatesDropped(Policy):
 
 
 # ---- fuzzing (issue 12): what Schemathesis must catch ----
+@fault(
+    "malformed-input-500",
+    "malformed input answered 500 instead of 422 (the validation error escapes as a server error)",
+    source="",
+    rules=("C1.9",),
+    catches=("X-9",),
+)
+class MalformedInput500(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if status == 422:
+            return 500, {"detail": "Internal Server Error"}
+        return status, body
+
+
+STAFF_LIST = "/api/v1/staff"
+
+
+@fault(
+    "unauthenticated-staff-list",
+    "GET /api/v1/staff served without a token (the route lost its auth dependency)",
+    source="",
+    rules=("C1.2",),
+    catches=("X-1",),
+)
+class UnauthenticatedStaffList(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        # A route without its auth dependency serves whatever token comes, or none; with no
+        # tenant to read, it lists nothing.
+        if method == "GET" and path.rstrip("/") == STAFF_LIST and status == 401:
+            return 200, {"items": [], "total": 0, "page": 1, "size": 20, "pages": 0}
+        return status, body

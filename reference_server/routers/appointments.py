@@ -16,13 +16,19 @@ from reference_server.schemas.booking import (
     Status,
     StatusChange,
 )
-from reference_server.schemas.common import Day, Page
+from reference_server.schemas.common import Day, Page, errors
 from reference_server.services import appointments, booking, uow
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
 
 
-@router.post("", response_model=AppointmentPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=AppointmentPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Book an appointment",
+    responses=errors(400, 401, 404, 409, 422),
+)
 async def book(
     body: AppointmentCreate, caller: CallerDep, request: Request, response: Response
 ) -> dict[str, Any]:
@@ -36,7 +42,12 @@ async def book(
     return created
 
 
-@router.get("", response_model=Page[AppointmentPublic])
+@router.get(
+    "",
+    response_model=Page[AppointmentPublic],
+    summary="List appointments (filter by date, staff, service, customer, outlet, status)",
+    responses=errors(401, 422),
+)
 def list_appointments(
     caller: CallerDep,
     db: DbDep,
@@ -64,12 +75,22 @@ def list_appointments(
     )
 
 
-@router.get("/{appointment_id}", response_model=AppointmentPublic)
+@router.get(
+    "/{appointment_id}",
+    response_model=AppointmentPublic,
+    summary="Get an appointment",
+    responses=errors(401, 404, 422),
+)
 def get_appointment(appointment_id: str, caller: CallerDep, db: DbDep, policy: PolicyDep) -> dict[str, Any]:
     return appointments.get(db=db, policy=policy, tenant_id=caller.tenant_id, appointment_id=appointment_id)
 
 
-@router.put("/{appointment_id}/reschedule", response_model=AppointmentPublic)
+@router.put(
+    "/{appointment_id}/reschedule",
+    response_model=AppointmentPublic,
+    summary="Reschedule an appointment",
+    responses=errors(400, 401, 404, 409, 422),
+)
 def reschedule(
     appointment_id: str, body: RescheduleRequest, caller: CallerDep, db: DbDep, policy: PolicyDep
 ) -> dict[str, Any]:
@@ -78,7 +99,12 @@ def reschedule(
     )
 
 
-@router.put("/{appointment_id}/cancel", response_model=AppointmentPublic)
+@router.put(
+    "/{appointment_id}/cancel",
+    response_model=AppointmentPublic,
+    summary="Cancel a booking",
+    responses=errors(401, 404, 409, 422),
+)
 def cancel(
     appointment_id: str,
     caller: CallerDep,
@@ -97,7 +123,12 @@ def cancel(
     )
 
 
-@router.patch("/{appointment_id}/status", response_model=AppointmentPublic)
+@router.patch(
+    "/{appointment_id}/status",
+    response_model=AppointmentPublic,
+    summary="Change an appointment's status (e.g. no-show)",
+    responses=errors(401, 404, 409, 422),
+)
 def change_status(
     appointment_id: str, body: StatusChange, caller: CallerDep, db: DbDep, policy: PolicyDep
 ) -> dict[str, Any]:

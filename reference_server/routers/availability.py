@@ -12,14 +12,19 @@ from reference_server.errors import InvalidInput
 from reference_server.routers.params import IdFilter, PageNo
 from reference_server.schemas.booking import GridResponse
 from reference_server.schemas.catalog import AvailabilityCreate, AvailabilityPublic
-from reference_server.schemas.common import Day, Page, RefId
+from reference_server.schemas.common import Day, Page, RefId, errors
 from reference_server.services import grid, windows
 
 router = APIRouter(prefix="/availability", tags=["availability"])
 MAX_GRID_DAYS = 31
 
 
-@router.get("/availability-grid", response_class=JSONResponse, responses={200: {"model": GridResponse}})
+@router.get(
+    "/availability-grid",
+    response_class=JSONResponse,
+    responses={200: {"model": GridResponse}, **errors(401, 404, 422)},
+    summary="Check the availability grid",
+)
 def availability_grid(
     caller: CallerDep,
     db: DbDep,
@@ -42,14 +47,22 @@ def availability_grid(
     return JSONResponse(grid.build(db=db, policy=policy, tenant_id=caller.tenant_id, q=query))
 
 
-@router.post("", response_model=AvailabilityPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=AvailabilityPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create staff availability",
+    responses=errors(401, 403, 404, 409, 422),
+)
 def create_window(
     body: AvailabilityCreate, caller: ConfigurerDep, db: DbDep, policy: PolicyDep
 ) -> dict[str, Any]:
     return windows.create(db=db, policy=policy, tenant_id=caller.tenant_id, body=body)
 
 
-@router.get("", response_model=Page[AvailabilityPublic])
+@router.get(
+    "", response_model=Page[AvailabilityPublic], summary="List staff availability", responses=errors(401, 422)
+)
 def list_windows(
     caller: CallerDep,
     db: DbDep,
@@ -60,6 +73,12 @@ def list_windows(
     return windows.list_page(db=db, tenant_id=caller.tenant_id, staff_id=staff_id, page=page, size=size)
 
 
-@router.delete("/{window_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.delete(
+    "/{window_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Delete an availability window",
+    responses=errors(401, 403, 404, 422),
+)
 def delete_window(window_id: str, caller: ConfigurerDep, db: DbDep) -> None:
     windows.delete(db=db, tenant_id=caller.tenant_id, window_id=window_id)

@@ -16,21 +16,27 @@ from reference_server.schemas.catalog import (
     StaffPublic,
     StaffUpdate,
 )
-from reference_server.schemas.common import Page
+from reference_server.schemas.common import Page, errors
 from reference_server.services import offerings, team
 
 services = APIRouter(prefix="/services", tags=["services"])
 staff = APIRouter(prefix="/staff", tags=["staff"])
 
 
-@services.post("", response_model=ServicePublic, status_code=status.HTTP_201_CREATED)
+@services.post(
+    "",
+    response_model=ServicePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a service",
+    responses=errors(401, 403, 404, 409, 422),
+)
 def create_service(
     body: ServiceCreate, caller: ServiceCreatorDep, db: DbDep, policy: PolicyDep
 ) -> dict[str, Any]:
     return offerings.create(db=db, policy=policy, tenant_id=caller.tenant_id, body=body)
 
 
-@services.get("", response_model=Page[ServicePublic])
+@services.get("", response_model=Page[ServicePublic], summary="List services", responses=errors(401, 422))
 def list_services(
     caller: CallerDep,
     db: DbDep,
@@ -44,12 +50,19 @@ def list_services(
     )
 
 
-@services.get("/{service_id}", response_model=ServicePublic)
+@services.get(
+    "/{service_id}", response_model=ServicePublic, summary="Get a service", responses=errors(401, 404, 422)
+)
 def get_service(service_id: str, caller: CallerDep, db: DbDep) -> dict[str, Any]:
     return offerings.get(db=db, tenant_id=caller.tenant_id, service_id=service_id)
 
 
-@services.put("/{service_id}", response_model=ServicePublic)
+@services.put(
+    "/{service_id}",
+    response_model=ServicePublic,
+    summary="Update a service (partial update)",
+    responses=errors(401, 403, 404, 409, 422),
+)
 def update_service(
     service_id: str, body: ServiceUpdate, caller: ConfigurerDep, db: DbDep, policy: PolicyDep
 ) -> dict[str, Any]:
@@ -58,17 +71,28 @@ def update_service(
     )
 
 
-@services.delete("/{service_id}", response_model=ServicePublic)
+@services.delete(
+    "/{service_id}",
+    response_model=ServicePublic,
+    summary="Deactivate a service (soft delete)",
+    responses=errors(401, 403, 404, 422),
+)
 def delete_service(service_id: str, caller: ConfigurerDep, db: DbDep) -> dict[str, Any]:
     return offerings.deactivate(db=db, tenant_id=caller.tenant_id, service_id=service_id)
 
 
-@staff.post("", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)
+@staff.post(
+    "",
+    response_model=StaffPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a staff member",
+    responses=errors(401, 403, 404, 422),
+)
 def create_staff(body: StaffCreate, caller: ConfigurerDep, db: DbDep) -> dict[str, Any]:
     return team.create(db=db, tenant_id=caller.tenant_id, body=body)
 
 
-@staff.get("", response_model=Page[StaffPublic])
+@staff.get("", response_model=Page[StaffPublic], summary="List staff members", responses=errors(401, 422))
 def list_staff(
     caller: CallerDep,
     db: DbDep,
@@ -82,16 +106,28 @@ def list_staff(
     )
 
 
-@staff.get("/{staff_id}", response_model=StaffPublic)
+@staff.get(
+    "/{staff_id}", response_model=StaffPublic, summary="Get a staff member", responses=errors(401, 404, 422)
+)
 def get_staff(staff_id: str, caller: CallerDep, db: DbDep) -> dict[str, Any]:
     return team.get(db=db, tenant_id=caller.tenant_id, staff_id=staff_id)
 
 
-@staff.put("/{staff_id}", response_model=StaffPublic)
+@staff.put(
+    "/{staff_id}",
+    response_model=StaffPublic,
+    summary="Update a staff member (partial update)",
+    responses=errors(401, 403, 404, 422),
+)
 def update_staff(staff_id: str, body: StaffUpdate, caller: ConfigurerDep, db: DbDep) -> dict[str, Any]:
     return team.update(db=db, tenant_id=caller.tenant_id, staff_id=staff_id, body=body)
 
 
-@staff.delete("/{staff_id}", response_model=StaffPublic)
+@staff.delete(
+    "/{staff_id}",
+    response_model=StaffPublic,
+    summary="Deactivate a staff member (soft delete)",
+    responses=errors(401, 403, 404, 422),
+)
 def delete_staff(staff_id: str, caller: ConfigurerDep, db: DbDep) -> dict[str, Any]:
     return team.deactivate(db=db, tenant_id=caller.tenant_id, staff_id=staff_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -109,3 +109,58 @@ class Page(BaseModel, Generic[T]):
 def page_of(items: list, *, total: int, page: int, size: int) -> dict:
     """The contract's pagination envelope."""
     return {"items": items, "total": total, "page": page, "size": size, "pages": -(-total // size)}
+
+
+# ---- error bodies, documented on every operation (CONTRACT.md C1.7, C1.8) ----
+class ErrorResponse(BaseModel):
+    """A business error: `{"detail": "<human sentence>"}` (400, 401, 403, 404, 409)."""
+
+    model_config = ConfigDict(title="ErrorResponse")
+    detail: str
+
+
+class ValidationIssue(BaseModel):
+    """One entry of FastAPI's 422 list; FastAPI adds `input` and `ctx`, which clients may ignore."""
+
+    model_config = ConfigDict(title="ValidationIssue", extra="allow")
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorResponse(BaseModel):
+    """Malformed input: FastAPI's `{"detail": [{"loc", "msg", "type"}, ...]}` (422)."""
+
+    model_config = ConfigDict(title="ValidationErrorResponse")
+    detail: list[ValidationIssue]
+
+
+# The contract's words for each status (C1.2, C1.8), reused as the OpenAPI descriptions.
+ERROR_STATUSES: dict[int, tuple[str, type[BaseModel]]] = {
+    400: (
+        "Business rule broken: booking in the past, outside the advance window, inactive service",
+        ErrorResponse,
+    ),
+    401: (
+        "Missing, malformed, expired or forged bearer token (or wrong credentials at login)",
+        ErrorResponse,
+    ),
+    403: ("The caller's role may not do this (the staff role may not change configuration)", ErrorResponse),
+    404: ("Unknown id, or another tenant's, in the path, query or body", ErrorResponse),
+    409: (
+        "Conflict: capacity, staff busy, duplicate, overlapping availability, illegal status transition",
+        ErrorResponse,
+    ),
+    422: (
+        "Malformed input: a missing, unknown, out-of-range or wrongly typed field",
+        ValidationErrorResponse,
+    ),
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """FastAPI `responses=` for the error statuses an operation can answer, each with its body."""
+    return {
+        status: {"model": ERROR_STATUSES[status][1], "description": ERROR_STATUSES[status][0]}
+        for status in statuses
+    }

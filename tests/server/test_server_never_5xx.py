@@ -174,3 +174,11 @@ def test_reschedule_past_midnight_is_refused_cleanly(admin, monday):
         json={"new_date": monday.isoformat(), "new_time": "23:30"},
     )
     assert late.status_code == 409
+
+
+@pytest.mark.parametrize("path", ["/services", "/customers", "/auth/login"])
+def test_undecodable_body_is_422_with_the_list(admin, path):
+    """Bytes that are not UTF-8 JSON are malformed input (C1.7): 422 with FastAPI's list, not 400."""
+    response = admin.post(path, content=b"\xff\xfe\x9c", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text[:300]
+    assert response.json()["detail"][0]["loc"] == ["body"]

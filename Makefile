@@ -48,6 +48,12 @@ lint: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m reference_server
 
+## sweep: remove leftovers of interrupted runs (records carrying the run mark, fixtures/marks.py),
+## e.g. make sweep ARGS='--base-url URL --api-email E --api-password P [--dry-run]'
+.PHONY: sweep
+sweep: $(STAMP)
+	$(PY) -m sweep $(ARGS)
+
 bench: $(STAMP)
 	$(PY) bench/bench_server.py
 

@@ -3,7 +3,7 @@
 Every record the fuzzer creates on a target must be recognisable as the suite's, so that
 `make sweep` can remove it: before each call, the name-like string fields of a JSON body
 (`name`, `first_name`, `last_name`, `email`) get the run's mark as a prefix, `FUZZ_MARK` =
-`conformance-fz<6 hex>-`. Only values that could be valid are marked: an empty or over-long
+`cf-fuzz-<6 hex>-` (fixtures/marks.py, so `make sweep` finds it). Only values that could be valid are marked: an empty or over-long
 string stays as generated, so a negative case stays negative.
 """
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from fixtures import bundled
+from fixtures import bundled, marks
 from fixtures.bundled import SEED, BundledServer, BundledServerError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ def command(args: argparse.Namespace, target: Target, extra: list[str]) -> list[
 def run(args: argparse.Namespace, target: Target, extra: list[str]) -> int:
     args.junit_path.parent.mkdir(parents=True, exist_ok=True)
     args.report_allure_path.mkdir(parents=True, exist_ok=True)
-    mark = f"conformance-fz{secrets.token_hex(3)}-"
+    mark = f"{marks.mark(secrets.token_hex(3), tool='fuzz')}-"
     env = os.environ | {"SCHEMATHESIS_HOOKS": str(HOOKS), "FUZZ_MARK": mark, "PYTHONPATH": str(ROOT)}
     where = (
         "bundled reference server" + (f" (fault {args.fault})" if args.fault else "")

@@ -32,7 +32,7 @@ WEIGHTS = {  # task -> default weight: browsing dominates, as on a real booking 
     "cancel": 1,
     "no_show": 1,
 }
-MARK = "conformance"  # names start with f"{MARK}-{run_id}": what cleanup and `make sweep` look for
+MARK_TOOL = "load"  # names carry fixtures.marks.mark(run_id, tool="load"): cleanup and `make sweep` find them
 
 
 def add_arguments(parser: Any) -> None:

@@ -3,7 +3,7 @@
 Many small sessions: `--load-staff` members, each with one window of `--load-hours` hours, a
 parallel service of `--load-capacity` places (hourly sessions) and a single service (half-hourly),
 so capacity (C5.2) and staff overlaps (C5.3) are contended from the first seconds. Every name
-starts with `conformance-<run id>` (options.MARK), which is what cleanup and the sweep look for.
+starts with `cf-load-<run id>` (fixtures/marks.py), which is what cleanup and the sweep look for.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import httpx
 
 from fixtures import endpoints as ep
 from fixtures.dates import booking_date, weekday_name
+from fixtures.marks import mark
 from fixtures.preflight import Account, login, tenant_of
-from load.options import MARK, TargetConfig
+from load.options import MARK_TOOL, TargetConfig
 
 WINDOW_START = 8  # 08:00 outlet time
 TIMEOUT = httpx.Timeout(30.0)
@@ -49,7 +50,7 @@ class Plan:
 
     @property
     def prefix(self) -> str:
-        return f"{MARK}-{self.run_id}"
+        return mark(self.run_id, tool=MARK_TOOL)
 
     @property
     def booking_day(self) -> date:
@@ -87,7 +88,7 @@ def hhmm(minutes: int) -> str:
 
 def create_plan(target: TargetConfig, *, staff: int, capacity: int, hours: int) -> Plan:
     token = token_for(target)
-    prefix = f"{MARK}-{target.run_id}"
+    prefix = mark(target.run_id, tool=MARK_TOOL)
     with client(target.base_url, token) as http:
         tenant = tenant_of(http, target.base_url, token)
         outlet_id = str(tenant["outlets"][0]["id"])

@@ -25,7 +25,12 @@ from fixtures.expect import (
 from fixtures.readback import active_at
 from fixtures.reporting import checklist, scenario
 
-pytestmark = scenario("1", "Single Booking Service (Legacy Behavior)", group="Mandatory")
+# smoke: the production profile (-m smoke): one service, staff member, window, two customers,
+# three bookings, the grid, the list; cleanup cancels and deletes. Under 30 requests in all.
+pytestmark = [
+    *scenario("1", "Single Booking Service (Legacy Behavior)", group="Mandatory"),
+    pytest.mark.smoke,
+]
 
 
 @dataclass(frozen=True)

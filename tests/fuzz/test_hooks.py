@@ -6,7 +6,7 @@ import pytest
 
 from fuzz.hooks import NAME_MAX, mark_body
 
-MARK = "conformance-fz0a1b2c-"
+MARK = "cf-fuzz-0a1b2c-"
 
 
 @pytest.mark.parametrize(

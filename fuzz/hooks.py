@@ -3,8 +3,8 @@
 Every record the fuzzer creates on a target must be recognisable as the suite's, so that
 `make sweep` can remove it: before each call, the name-like string fields of a JSON body
 (`name`, `first_name`, `last_name`, `email`) get the run's mark as a prefix, `FUZZ_MARK` =
-`cf-fuzz-<6 hex>-` (fixtures/marks.py, so `make sweep` finds it). Only values that could be valid are marked: an empty or over-long
-string stays as generated, so a negative case stays negative.
+`cf-fuzz-<6 hex>-` (fixtures/marks.py). Only values that could be valid are marked: an empty
+or over-long string stays as generated, so a negative case stays negative.
 """
 
 from __future__ import annotations

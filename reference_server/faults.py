@@ -478,7 +478,7 @@ class PageSizeUnbounded(Policy):
 @fault(
     "availability-times-hhmm",
     "availability entries answer start_time/end_time as HH:MM instead of HH:MM:SS",
-    rules=("C1.5",),
+    rules=("C1.5", "C3.6"),
     catches=("X-76", "X-89"),
 )
 class AvailabilityTimesHHMM(Policy):

@@ -275,7 +275,12 @@ CASES = [
         MALFORMED,
         "service-price-1e400",
     ),
-    _case(_service(name=UNICODE), TEXT_OK, "service-name-unicode"),
+    # A fresh suffix: the slug made from the name must not repeat across runs (409).
+    _case(
+        lambda c: Bad("POST", SERVICES, json=c.service_body(name=f"{UNICODE} {secrets.token_hex(4)}")),
+        TEXT_OK,
+        "service-name-unicode",
+    ),
     _case(_not_json(SERVICES, b""), MALFORMED, "service-empty-body"),
     _case(_not_json(SERVICES, b'{"name": "cut off'), MALFORMED, "service-truncated-json"),
     # POST /staff, POST /customers (§3)

@@ -200,3 +200,16 @@ def test_availability_windows(admin):
     assert [w["start_time"] for w in listed] == ["09:00:00", "13:00:00"]
     assert admin.delete(f"/availability/{window['id']}").status_code == 204
     assert admin.delete(f"/availability/{window['id']}").status_code == 404
+
+
+def test_window_with_equal_times_is_422_in_the_list_shape_and_touching_windows_are_201(admin):
+    # C3.7's edge moved from the body model to Policy.window_ends_after_start: still a 422 list.
+    staff = admin.staff()
+    body = {"staff_id": staff["id"], "day_of_week": "wednesday", "start_time": "12:00", "end_time": "12:00"}
+    equal = admin.post("/availability", json=body)
+    assert equal.status_code == 422
+    assert equal.json()["detail"][0]["loc"] == ["body", "end_time"]
+    assert admin.window(staff["id"], "wednesday", "10:00", "12:00")["end_time"] == "12:00:00"
+    assert admin.window(staff["id"], "wednesday", "12:00", "14:00")["start_time"] == "12:00:00"
+    one_minute = dict(body, start_time="13:59", end_time="15:00")
+    assert admin.post("/availability", json=one_minute).status_code == 409

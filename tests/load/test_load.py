@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST = ["--wait-min", "0.05", "--wait-max", "0.4"]  # the race needs requests close together
+FAST = [
+    "--wait-min",
+    "0",
+    "--wait-max",
+    "0.1",
+    "--users",
+    "40",
+    "--weight-browse",
+    "1",
+]  # the race needs requests close together
 BOUNDED = ["--run-time", "15s", "--users", "20", "--processes", "2", "--max-p95-ms", "30000"]
 
 
@@ -43,7 +52,7 @@ def test_bounded_load_passes_against_the_reference_server(tmp_path: Path) -> Non
 
 
 def test_bounded_load_fails_against_the_unlocked_fault(tmp_path: Path) -> None:
-    # Fewer sessions than the default: every place is raced for within the 15 s.
+    # Short waits and more cancels: freed places are raced for again and again within the 15 s.
     code, verdict, output = run_load(
         tmp_path, "--server-fault", "unlocked", "--load-staff", "2", "--load-hours", "2"
     )

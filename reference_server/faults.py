@@ -734,6 +734,32 @@ class StaffWithoutFullName(Policy):
 
 
 @fault(
+    "service-echo-drops-description",
+    "POST /services answers without the description it stored",
+    rules=("C3.3",),
+    catches=("X-85",),
+)
+class ServiceEchoDropsDescription(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if method == "POST" and path == f"{API}/services" and status == 201 and isinstance(body, dict):
+            body.pop("description", None)
+        return status, body
+
+
+@fault(
+    "service-id-integer",
+    "POST /services answers its id as a number (an auto-increment key leaking out)",
+    rules=("C1.4",),
+    catches=("X-85",),
+)
+class ServiceIdInteger(Policy):
+    def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+        if method == "POST" and path == f"{API}/services" and status == 201 and isinstance(body, dict):
+            body["id"] = len(str(body.get("id", "")))
+        return status, body
+
+
+@fault(
     "slug-duplicate-accepted",
     "a taken slug is silently renamed (slug-2) instead of 409",
     rules=("C3.1",),
@@ -1419,7 +1445,7 @@ STAFF_LIST = "/api/v1/staff"
     "GET /api/v1/staff served without a token (the route lost its auth dependency)",
     source="",
     rules=("C1.2",),
-    catches=("X-1",),
+    catches=("X-20",),
 )
 class UnauthenticatedStaffList(Policy):
     def rewrite_response(self, method: str, path: str, status: int, body: Any) -> tuple[int, Any]:

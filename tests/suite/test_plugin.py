@@ -187,8 +187,9 @@ def test_bundled_server_starts_once_and_is_shared_by_xdist_workers(suite_project
     result = suite_project.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=8)
     seen = {p.name: p.read_text() for p in (suite_project.path / "seen").iterdir()}
-    workers = {name.split("-")[1] for name in seen}
-    run_ids = {name.split("-")[0] for name in seen}
+    # run_tag = cf-<run id>-<worker> (fixtures/marks.py), then "-<n>" from test_record
+    workers = {name.split("-")[2] for name in seen}
+    run_ids = {name.split("-")[1] for name in seen}
     assert workers == {"gw0", "gw1"}
     assert len(run_ids) == 1
     assert len(set(seen.values())) == 1

@@ -44,10 +44,11 @@ def credentials(*, token: str | None = None) -> list[str]:
     ]
 
 
-def run_suite(
-    base_url: str, tmp: Path, *args: str, token: str | None = None, timeout: float = 300
-) -> SuiteRun:
-    """The suite (scenarios/ unless `args` names modules) against `base_url`, in a subprocess."""
+def suite_command(
+    base_url: str, tmp: Path, *args: str, token: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The pytest command line and environment of a suite run against `base_url` (no
+    CONFORMANCE_*/PYTEST_* variables of ours leak in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_"))}
     command = [
         sys.executable,
@@ -63,6 +64,14 @@ def run_suite(
         f"--alluredir={tmp / 'allure'}",
         *args,
     ]
+    return command, env
+
+
+def run_suite(
+    base_url: str, tmp: Path, *args: str, token: str | None = None, timeout: float = 300
+) -> SuiteRun:
+    """The suite (scenarios/ unless `args` names modules) against `base_url`, in a subprocess."""
+    command, env = suite_command(base_url, tmp, *args, token=token)
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     path = tmp / "conformance-summary.json"
     summary = json.loads(path.read_text()) if path.exists() else {}

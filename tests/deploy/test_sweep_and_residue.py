@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from suite_runs import credentials, run_suite
+from suite_runs import run_suite, suite_command
 
 from fixtures import endpoints as ep
 from fixtures.api import BookingApi
@@ -100,22 +98,12 @@ def test_residue_is_reported_and_sweep_removes_only_marked_records(
 
 
 def test_run_killed_half_way_then_sweep_leaves_nothing(reference: BundledServer, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_"))}
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--base-url",
+    command, env = suite_command(
         reference.base_url,
-        *credentials(),
-        f"--summary-dir={tmp_path}",
-        f"--alluredir={tmp_path / 'allure'}",
+        tmp_path,
         "scenarios/test_scenario_2_parallel_within_capacity.py",
         "scenarios/test_scenario_7_cancellation.py",
-    ]
+    )
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 
 from fixtures.api import BookingApi
-from fixtures.ledger import undone_by
+from fixtures.ledger import FINISHED, undo_actions, undone_by
 from fixtures.marks import marked_run
-from fixtures.readback import INACTIVE, PAGE_SIZE, page_items
+from fixtures.readback import PAGE_SIZE, page_items
 
 MAX_PAGES = 1000  # 100 000 records of one kind: a bound, not a limit anyone should reach
 
@@ -93,7 +93,7 @@ def find(api: BookingApi, *, keep_runs: Iterable[str] = ()) -> list[Found]:
             lambda n, s=staff.id: api.list_appointments(staff_id=s, page=n, size=PAGE_SIZE), "/appointments"
         )
         for booking in bookings:
-            if booking.get("status") in INACTIVE or str(booking.get("customer_id")) in foreign_customers:
+            if booking.get("status") in FINISHED or str(booking.get("customer_id")) in foreign_customers:
                 continue
             label = f"{booking.get('appointment_date')} {booking.get('status')} (staff {staff.label})"
             ours["appointment"].append(Found("appointment", str(booking["id"]), label, staff.run))
@@ -103,13 +103,7 @@ def find(api: BookingApi, *, keep_runs: Iterable[str] = ()) -> list[Found]:
 
 def remove(api: BookingApi, found: list[Found]) -> Report:
     """Cancel, delete or deactivate each found record (in the order given)."""
-    undo = {
-        "appointment": api.cancel,
-        "customer": api.delete_customer,
-        "availability": api.delete_availability,
-        "staff": api.delete_staff,
-        "service": api.delete_service,
-    }
+    undo = undo_actions(api)
     report = Report(found=list(found))
     for item in found:
         response = undo[item.kind](item.id)

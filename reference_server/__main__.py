@@ -23,7 +23,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--database-url", help="default: sqlite:///reports/reference-server.sqlite")
     parser.add_argument("--workers", type=int, default=1, help="server processes sharing the port")
-    parser.add_argument("--fault", help="start with one deliberate defect (see reference_server/faults.py)")
+    parser.add_argument("--fault", help="start with one deliberate defect (see docs/faults.md)")
     return parser.parse_args(argv)
 
 

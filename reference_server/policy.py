@@ -1,6 +1,6 @@
 """The booking policy: every decision a deliberate fault may replace, one small method each.
 
-`Policy()` is the correct behaviour (CONTRACT.md §5-§6). `faults.py` subclasses it and
+`Policy()` is the correct behaviour (CONTRACT.md §5-§6). `faults/` subclasses it and
 overrides ONE method per fault; it alone knows the faults (this module never imports it).
 Services and the grid only ever call these methods, so a fault never needs to touch normal
 code paths.
@@ -63,7 +63,7 @@ class GridSlot:
 
 
 class Policy:
-    """Correct behaviour. Override one method in faults.py to inject one defect."""
+    """Correct behaviour. Override one method in faults/ to inject one defect."""
 
     name: str | None = None
 

@@ -2,7 +2,7 @@
 
 Installed only when the running fault overrides that seam (never for the correct server),
 so faults that only the wire shows (a field dropped, an order changed, a status swapped)
-stay in faults.py and cost the correct server nothing.
+stay in faults/wire.py and cost the correct server nothing.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Full mode (the default, `make mutation`): the whole suite per fault, plus one co
 against the correct server, which must have no failure. `--ci`: only the scenario modules
 that hold the fault's expected checks, narrowed with -k (what test_kill_matrix.py runs).
 Writes reports/mutation-matrix.{md,json} and regenerates docs/faults.md from
-reference_server/faults.py (one source of truth). Exit 0 only when every fault is killed for
+reference_server/faults/ (one source of truth). Exit 0 only when every fault is killed for
 the expected reason (and, in full mode, the control run is clean).
 """
 
@@ -86,11 +86,11 @@ def markdown(verdicts: list[Verdict], control: Run | None, meta: dict[str, objec
 
 
 def faults_doc() -> str:
-    """docs/faults.md, generated from reference_server/faults.py."""
+    """docs/faults.md, generated from reference_server/faults/."""
     lines = [
         "# Reference server faults",
         "",
-        "Generated from `reference_server/faults.py` by `tests/mutation/kill_matrix.py`; do not edit.",
+        "Generated from `reference_server/faults/` by `tests/mutation/kill_matrix.py`; do not edit.",
         "",
         "Start one with `python -m reference_server --fault NAME` (or `REFERENCE_SERVER_FAULT=NAME`);",
         "run the suite against one with `pytest --server-fault NAME`. `make mutation` runs them all",
@@ -98,15 +98,16 @@ def faults_doc() -> str:
         "`reference_server/policy.py`'s `Policy` (the seams column); the checks listed MUST fail against it.",
         "",
         "| Fault | Rule broken (docs/contract.md) | Bug | Seen in (SERVER-NOTES.md) | Must fail "
-        "| Policy seam |",
-        "|---|---|---|---|---|---|",
+        "| Policy seam | Module |",
+        "|---|---|---|---|---|---|---|",
     ]
     for f in FAULTS.values():
         seams = sorted(k for k in vars(f.policy) if not k.startswith("_") or k == "__init__")
         lines.append(
             f"| `{f.name}` | {', '.join(f.rules)} | {f.bug} | {f.source or '-'} "
             f"| {', '.join(f.expected_failures)} "
-            f"| {', '.join(s for s in seams if s != '__doc__' and s != '__module__')} |"
+            f"| {', '.join(s for s in seams if s != '__doc__' and s != '__module__')} "
+            f"| {f.policy.__module__.rsplit('.', 1)[-1]}.py |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,19 +1,19 @@
 """Run the conformance suite against the bundled server (one fault or none) and judge the result.
 
 Shared by kill_matrix.py, flake_check.py, race_power.py and test_kill_matrix.py. Every run is a
-separate `python -m pytest` process with its own summary JSON, Allure directory and server (a
-fresh SQLite file on a free port, started by fixtures/target.py), bounded by a timeout.
+separate `python -m pytest` process with its own summary JSON and server (a
+fresh SQLite file on a free port, started by run_server.py), bounded by a timeout.
 """
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
-import shutil
+import shlex
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +25,28 @@ RUN_TIMEOUT_SECONDS = 600
 
 sys.path.insert(0, str(REPO))  # reference_server.faults, when run as a script
 
+import run_server  # noqa: E402
+
+from fixtures.bundled import BundledServerError  # noqa: E402
+from fixtures.options import ENV  # noqa: E402
 from reference_server.faults import FAULTS, Fault  # noqa: E402
 
+TARGET_ENV = frozenset(ENV.values())  # CONFORMANCE_* target options: the runner gives them all
+
+# Plugins installed for load/, fuzz/ and the HTML report that a run judged by its summary never
+# uses; loading them was 1.4 s of the 2.4 s a pytest process took to start. Allure goes with
+# pytest.ini's Allure options (its results, ~20 MB a run, were thrown away anyway).
+UNUSED_PLUGINS = ("allure_pytest", "anyio", "faker", "hypothesispytest", "locust", "schemathesis")
+
+
+def _lean_arguments() -> list[str]:
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(REPO / "pytest.ini")
+    addopts = [o for o in shlex.split(ini["pytest"]["addopts"]) if "alluredir" not in o]
+    return [*(f"-pno:{name}" for name in UNUSED_PLUGINS), "-o", f"addopts={shlex.join(addopts)}"]
+
+
+LEAN = _lean_arguments()
 FAILING = ("failed", "xpassed")  # the target does not conform (summary.py's OUTCOME names)
 BROKEN = ("error", "unreachable")  # the suite could not judge: never a kill
 
@@ -103,25 +123,27 @@ def run_suite(
     extra: list[str] | None = None,
     timeout: float = RUN_TIMEOUT_SECONDS,
 ) -> Run:
-    """One bounded pytest run of `paths` (default: the whole suite) against the bundled server."""
+    """One bounded pytest run of `paths` (default: the whole suite) against a bundled server with
+    `fault` that this function starts and stops (run_server.py)."""
     tag = fault or "correct"
     workdir.mkdir(parents=True, exist_ok=True)
     # Each run its own summary folder: runs go side by side and the user's reports/ stays as it was.
     summary_path = workdir / tag / "conformance-summary.json"
     summary_path.unlink(missing_ok=True)
-    args = [*(paths or ["scenarios"]), "-p", "no:cacheprovider", "-q"]
-    # Allure results are of no use here and weigh ~20 MB a run: a throw-away directory.
-    allure = Path(tempfile.mkdtemp(prefix=f"mutation-allure-{tag}-"))
-    args += [f"--summary-dir={summary_path.parent}", f"--alluredir={allure}"]
-    args += ["-n", workers or "0"]
-    args += ["--server-fault", fault] if fault else []
+    args = [*(paths or ["scenarios"]), "-p", "no:cacheprovider", "-q", *LEAN]
+    args += [f"--summary-dir={summary_path.parent}", "-n", workers or "0"]
     args += extra or []
     env = dict(os.environ)
-    # Only `fault` decides; and a run started from inside pytest (tests/mutation) must not
-    # inherit the outer run's xdist/pytest variables.
-    for name in [n for n in env if n.startswith(("PYTEST_", "CONFORMANCE_SERVER_FAULT"))]:
+    # Only `fault` and the runner's server decide; and a run started from inside pytest
+    # (tests/mutation) must not inherit the outer run's xdist/pytest variables.
+    for name in [n for n in env if n.startswith("PYTEST_") or n in TARGET_ENV]:
         env.pop(name)
     started = time.monotonic()
+    try:
+        server = run_server.start(fault, REPO)
+    except BundledServerError as exc:
+        return Run(fault, args, -1, time.monotonic() - started, None, str(exc)[-2000:])
+    args += run_server.target_arguments(server)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", *args],
@@ -134,8 +156,9 @@ def run_suite(
         returncode, output = done.returncode, done.stdout + done.stderr
     except subprocess.TimeoutExpired as exc:
         returncode, output = -1, f"timed out after {timeout:.0f} s\n{exc.stdout or ''}"
+    finally:
+        server.stop()
     seconds = time.monotonic() - started
-    shutil.rmtree(allure, ignore_errors=True)
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
     tail = "\n".join(str(output).splitlines()[-15:])
     return Run(fault, args, returncode, seconds, summary, tail)

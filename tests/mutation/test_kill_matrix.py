@@ -1,4 +1,4 @@
-"""CI guard for the kill matrix: every fault of reference_server/faults.py is killed, for the
+"""CI guard for the kill matrix: every fault of reference_server/faults/ is killed, for the
 reason recorded next to it (PRACTICES.md P4, asserted like MCP's expectedFailureSlugs).
 
 Each fault runs only the scenario modules that hold its expected checks, as one bounded

@@ -1,6 +1,6 @@
 """P5 for the contract: docs/contract.md is the shared contract, and every rule of it is
 judged by a checklist item (and so by a scenario test, see test_traceability.py) and broken
-by a fault of reference_server/faults.py (tests/mutation proves the fault is caught)."""
+by a fault of reference_server/faults/ (tests/mutation proves the fault is caught)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_every_server_rule_of_the_contract_has_a_check():
 def test_every_server_rule_of_the_contract_is_broken_by_a_fault():
     broken = {rule for fault in FAULTS.values() for rule in fault.rules}
     missing = [r for r in checklist_toml.contract_rules() if r not in broken and r not in NOT_SERVER_RULES]
-    assert not missing, f"contract rules no fault of reference_server/faults.py breaks: {missing}"
+    assert not missing, f"contract rules no fault of reference_server/faults/ breaks: {missing}"
 
 
 def test_every_fault_names_rules_of_the_contract():

@@ -46,7 +46,7 @@ def document() -> str:
     checks = checklist_toml.checks_by_rule()
     tests = Counter(item_id for item_id, _ in traced_tests())
     faults: dict[str, list[str]] = {}
-    for name, fault in FAULTS.items():
+    for name, fault in sorted(FAULTS.items()):
         for rule in fault.rules:
             faults.setdefault(rule, []).append(f"`{name}`")
     rows = [

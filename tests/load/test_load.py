@@ -2,7 +2,7 @@
 
 The correct reference server must pass, with traffic from both workers and the reports written,
 both the default front-desk profile and the rush (RUSH) that the `unlocked` fault must fail,
-naming the overbooked sessions (C5.2). p95 limits are wide here:
+naming the overbooked sessions (C5.2); and the rush on PostgreSQL. p95 limits are wide here:
 the machine is shared, and these tests judge the invariants and the plumbing, not the speed.
 """
 
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench import scratch_db
 
 ROOT = Path(__file__).resolve().parents[2]
 # A class opening for booking: many desks, no think time, a few sessions of 3 places, and
@@ -60,3 +62,15 @@ def test_bounded_load_fails_against_the_unlocked_fault(tmp_path: Path) -> None:
     assert code != 0, output
     capacity = next(inv for inv in verdict["invariants"] if inv["rule"] == "C5.2")
     assert not capacity["holds"] and all("overbooked" in f for f in capacity["found"]), capacity
+
+
+def test_bounded_load_passes_on_postgresql(tmp_path: Path) -> None:
+    """The rush on a scratch PostgreSQL database (made and dropped by load.run): 0 violations."""
+    reason = scratch_db.unavailable()
+    if reason:
+        pytest.skip(reason)
+    code, verdict, output = run_load(tmp_path, *RUSH, "--server-database-url", scratch_db.SCRATCH)
+    assert verdict["verdict"] == "pass", output
+    assert code == 0, output
+    assert all(inv["holds"] for inv in verdict["invariants"]), verdict["invariants"]
+    assert verdict["figures"]["POST /appointments (parallel)"]["requests"] > 0, verdict["figures"]

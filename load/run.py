@@ -2,6 +2,8 @@
 
     python -m load.run                       # 2 server processes on SQLite, 50 users, 60 s, 2 workers
     python -m load.run --server-database-url postgresql   # the same on a scratch PostgreSQL database
+    python -m load.run --users 40 --wait-min 0 --wait-max 0.1 --load-staff 2 --load-hours 2 \
+        --weight-browse 1 --weight-cancel 2          # a rush on 4 sessions (tests/load RUSH)
     python -m load.run --base-url URL --api-email E --api-password P --users 500 --run-time 10m
 
 Other arguments go to Locust unchanged (e.g. --weight-cancel 3, --max-p95-ms 500). The exit

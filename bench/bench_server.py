@@ -1,6 +1,11 @@
 """Benchmark of the reference server at volume: grid and booking latency/throughput vs /health.
 
     .venv/bin/python bench/bench_server.py [--database-url URL] [--workers 2] [--appointments 100000]
+    .venv/bin/python bench/bench_server.py --database-url postgresql   # a scratch PostgreSQL database
+
+A PostgreSQL URL's database is created when missing and then dropped after the run (the bare
+word `postgresql`: a uniquely named one on 127.0.0.1:5432, bench/scratch_db.py); the tables of
+an existing one are dropped and re-seeded.
 
 Seeds N appointments directly through SQLAlchemy (bulk insert, not HTTP), starts
 `python -m reference_server` on a free loopback port, then measures in one run:
@@ -34,6 +39,7 @@ from zoneinfo import ZoneInfo
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.scratch_db import scratch_database  # noqa: E402
 from bench.volume import Volume, seed_volume  # noqa: E402
 
 REPORT = REPO / "reports" / "bench-server.json"
@@ -227,7 +233,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each timed phase")
     parser.add_argument("--rounds", type=int, default=3, help="health/booking pairs, the median ratio counts")
     args = parser.parse_args()
+    with scratch_database(args.database_url) as (url, _):
+        bench(args, url)
 
+
+def bench(args: argparse.Namespace, url: str) -> None:
     load = os.getloadavg()[0]
     if load > LOAD_WARNING:
         print(
@@ -235,11 +245,11 @@ def main() -> None:
             flush=True,
         )
     t0 = time.perf_counter()
-    volume = seed_volume(args.database_url, args.appointments, booking_staff=args.clients)
+    volume = seed_volume(url, args.appointments, booking_staff=args.clients)
     seeded_s = time.perf_counter() - t0
     print(f"seeded {args.appointments} appointments in {seeded_s:.1f} s", flush=True)
     log = REPO / "reports" / "bench-server.log"
-    process, port = start_server(args.database_url, args.workers, log)
+    process, port = start_server(url, args.workers, log)
     try:
         token = login(port)
         grid_make = grid_request(volume, token, volume.grid_start)

@@ -1,6 +1,9 @@
 """`make load`: the bundled reference server (unless --base-url), then Locust, then the verdict.
 
     python -m load.run                       # 2 server processes on SQLite, 50 users, 60 s, 2 workers
+    python -m load.run --server-database-url postgresql   # the same on a scratch PostgreSQL database
+    python -m load.run --users 40 --wait-min 0 --wait-max 0.1 --load-staff 2 --load-hours 2 \
+        --weight-browse 1 --weight-cancel 2          # a rush on 4 sessions (tests/load RUSH)
     python -m load.run --base-url URL --api-email E --api-password P --users 500 --run-time 10m
 
 Other arguments go to Locust unchanged (e.g. --weight-cancel 3, --max-p95-ms 500). The exit
@@ -15,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.scratch_db import ScratchError, scratch_database
 from fixtures import bundled
 from fixtures.bundled import SEED, BundledServer, BundledServerError
 from fixtures.options import BASE_URL_ENV, ENV, SERVER_WORKERS_ENV
@@ -34,7 +38,12 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--run-time", default="60s")
     parser.add_argument("--processes", type=int, default=2, help="Locust worker processes on this machine")
     parser.add_argument("--server-workers", type=int, default=int(os.getenv(SERVER_WORKERS_ENV) or 2))
-    parser.add_argument("--server-database-url", default=os.getenv(ENV["server_database_url"]))
+    parser.add_argument(
+        "--server-database-url",
+        default=os.getenv(ENV["server_database_url"]),
+        help="bundled server's database (default: a temp SQLite file); 'postgresql': a scratch "
+        "database on 127.0.0.1:5432, dropped after the run (bench/scratch_db.py)",
+    )
     parser.add_argument("--server-fault", default=os.getenv(ENV["server_fault"]))
     parser.add_argument("--reports", type=Path, default=REPORTS)
     return parser.parse_known_args(argv)
@@ -51,8 +60,8 @@ def locust_command(args: argparse.Namespace, base_url: str, extra: list[str]) ->
     ]  # fmt: skip
     if args.server_fault:
         command += ["--server-fault", args.server_fault]
-    if args.bundled:
-        command.append("--keep-data")  # the server's temp database goes with it: nothing to undo
+    if args.bundled and args.throwaway:
+        command.append("--keep-data")  # the server's own database goes with it: nothing to undo
     return command + extra
 
 
@@ -60,6 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parse(argv)
     args.reports.mkdir(parents=True, exist_ok=True)
     (args.reports / "verdict.json").unlink(missing_ok=True)
+    if args.base_url:
+        args.throwaway = False
+        return run(args, extra)
+    try:
+        given = args.server_database_url
+        with scratch_database(given) as (url, made):
+            args.server_database_url, args.throwaway = url, given is None or made
+            return run(args, extra)
+    except ScratchError as exc:
+        print(exc, file=sys.stderr)
+        return 3
+
+
+def run(args: argparse.Namespace, extra: list[str]) -> int:
     server, env = None, dict(os.environ)
     if not args.base_url:
         bundled.START_DEADLINE_S = max(bundled.START_DEADLINE_S, START_DEADLINE_S)

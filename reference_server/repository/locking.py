@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from reference_server.db import PG_LOCK_TIMEOUT
@@ -31,9 +30,10 @@ def lock_keys(session: Session, keys: Iterable[int]) -> None:
     ordered = sorted(set(keys))
     if session.get_bind().dialect.name != "postgresql" or not ordered:
         return
-    session.execute(text(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'"))
-    calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(ordered)))
-    session.execute(text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(ordered)})
+    # One round trip, not two (a booking makes ~12): without parameters psycopg sends the text
+    # as one simple query, so SET LOCAL runs before the locks. The keys are our own integers.
+    calls = ", ".join(f"pg_advisory_xact_lock({int(key)})" for key in ordered)
+    session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'; SELECT {calls}")
 
 
 def lock_staff(session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 
 from fixtures import endpoints as ep
+from fixtures.readback import INACTIVE
 from load.ledger import Ledger
 from load.plan import Plan, client, send
 
-INACTIVE = ("cancelled", "no_show")
 Session = tuple[str, str, str]  # (staff id, service id, start HH:MM)
 
 
@@ -184,7 +184,7 @@ class Judge:
         for item in self.ledger.created:
             if item not in status:
                 rule.found.append(f"201 not listed: appointment {item}")
-        for expected in INACTIVE:
+        for expected in sorted(INACTIVE):
             for item in self.ledger.ended(expected):
                 if item in status and status[item] != expected:
                     rule.found.append(f"{expected} did not take effect: appointment {item} is {status[item]}")

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from bench import scratch_db
+
 REPO = Path(__file__).resolve().parents[2]
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def free_port() -> int:
@@ -77,25 +77,12 @@ def running(database_url: str, log: Path, **kwargs: object) -> Iterator[Server]:
 
 def postgres_available() -> str | None:
     """None when PostgreSQL answers on 127.0.0.1:5432, else the reason to skip."""
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2):
-            return None
-    except psycopg.Error as exc:
-        return f"no PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth): {exc}"
+    return scratch_db.unavailable()
 
 
 @contextmanager
 def scratch_postgres() -> Iterator[str]:
     """A uniquely named empty database, dropped afterwards; yields its SQLAlchemy URL."""
-    import psycopg
-
-    name = f"rs_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_db.scratch_database(scratch_db.SCRATCH) as (url, _made):
+        assert url is not None
+        yield url

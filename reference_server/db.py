@@ -69,7 +69,7 @@ class Database:
         else:
             self.write_engine = self.read_engine = _postgres_engine(url)
         # Optimisation only, in front of BEGIN IMMEDIATE: see write_gate.py. `write_gate=False`:
-        # the unlocked fault (reference_server/faults.py), whose requests must be able to race.
+        # the unlocked fault (reference_server/faults/races.py), whose requests must be able to race.
         gated = self.dialect == "sqlite" and write_gate
         self.write_gate: WriteGate | nullcontext[None] = (
             WriteGate(_sqlite_path(url)) if gated else nullcontext()

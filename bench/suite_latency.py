@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "bench-suite.json")
     args = parser.parse_args()
 
+    load_start = os.getloadavg()
     server = BundledServer.start(root=REPO_ROOT, deadline_s=120)
     runs: list[dict[str, Any]] = []
     try:
@@ -70,7 +71,8 @@ def main() -> int:
     ratio = wall[(runs[3]["target"], "n4")] / wall[("loopback", "n4")]
     report = {
         "latency_s": args.latency,
-        "load_average": os.getloadavg(),
+        "load_average_start": load_start,
+        "load_average": os.getloadavg(),  # at the end; above ~3 the figures are noisy
         "cpus": os.cpu_count(),
         "runs": runs,
         "n4_ratio_latency_over_loopback": round(ratio, 2),

@@ -57,6 +57,12 @@ sweep: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_server.py
 
+## bench-suite: the whole suite directly and through 40 ms of added latency, serial and -n 4
+## -> reports/bench-suite.json (requests, longest chain, wall time; goal: -n 4 at 40 ms <= 3x loopback)
+.PHONY: bench-suite
+bench-suite: $(STAMP)
+	$(PY) bench/suite_latency.py $(ARGS)
+
 ## openapi: write schemas/openapi.json, the contract machine-readable, from the reference
 ## server's code (tests/fuzz/test_openapi.py fails when the file drifts from the server).
 .PHONY: openapi fuzz

@@ -1,13 +1,26 @@
-"""The gateway transport (fixtures/gateway.py) on a MockTransport: 429 handling, never other retries."""
+"""The gateway transports (fixtures/gateway.py) on a MockTransport: 429 handling, never other
+retries; the race client (fixtures/race.py) under the same policy."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import json
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 
-from fixtures.gateway import MAX_WAIT, GatewayTransport, Pacer, TargetUnstable, Traffic, retry_after
+from fixtures import endpoints as ep
+from fixtures.gateway import (
+    MAX_WAIT,
+    TRAFFIC,
+    GatewayTransport,
+    Pacer,
+    TargetUnstable,
+    Traffic,
+    retry_after,
+)
+from fixtures.race import expect_exactly, fire_together
 
 
 def transport(statuses: list[int], headers: dict[str, str] | None = None, **kwargs: object):
@@ -91,3 +104,54 @@ def test_pacer_spaces_requests() -> None:
     for _ in range(6):
         pacer.wait()
     assert time.monotonic() - start >= 5 / 50 * 0.9
+
+
+def race_transport(throttled: set[int], wins: int):
+    """An async mock: the bookings of customers in `throttled` get one 429 first; then the first
+    `wins` bookings to arrive get 201, the rest 409."""
+    seen: list[bytes] = []
+    booked: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={"status": "ok"})
+        body = await request.aread()
+        seen.append(body)
+        who = json.loads(body)["customer_id"]
+        if who in throttled:
+            throttled.discard(who)
+            return httpx.Response(429, headers={"Retry-After": "0"})
+        if len(booked) < wins:
+            booked.append(who)
+            return httpx.Response(201, json={"id": who, "status": "confirmed"})
+        return httpx.Response(409, json={"detail": "full"})
+
+    return httpx.MockTransport(handler), seen, booked
+
+
+def burst(n: int) -> list[ep.ApiRequest]:
+    item = ep.BookingItem(service_id="s", staff_id="t", start_time="10:00")
+    return [
+        ep.book(customer_id=f"c{i}", outlet_id="o", appointment_date=date(2030, 1, 7), items=[item])
+        for i in range(n)
+    ]
+
+
+def test_race_resends_429s_whole_and_judges_their_answers_exactly() -> None:
+    inner, seen, booked = race_transport({"c0", "c3"}, wins=2)
+    before = TRAFFIC.as_dict()
+    outcomes = asyncio.run(fire_together("http://t", "tok", burst(5), inner=inner, max_retries=2))
+    assert [o.retries for o in outcomes] == [1, 0, 0, 1, 0]
+    assert all(json.loads(b)["customer_id"] for b in seen)  # every send, resends too, is a whole body
+    assert len(seen) == 7
+    expect_exactly(outcomes, wins=2, created=len(booked), what="mock race")  # exact, not bounds
+    after = TRAFFIC.as_dict()
+    assert after["retries"] - before["retries"] == 2
+    assert after["requests"] - before["requests"] == 5 + 7  # the pre-open probes, then the sends
+
+
+def test_race_past_the_retry_bound_is_an_error_never_an_answer() -> None:
+    inner, _, _ = race_transport({"c1"}, wins=1)
+    outcomes = asyncio.run(fire_together("http://t", None, burst(2), inner=inner, max_retries=0))
+    assert outcomes[1].status is None and "target unreachable / unstable" in (outcomes[1].error or "")
+    assert outcomes[0].status == 201

@@ -22,7 +22,8 @@ FOREIGN_APPOINTMENTS = 6000  # ~5 a day for 50 staff over a year, this week's an
 
 
 def populate(url: str) -> None:
-    seed_volume(url, FOREIGN_APPOINTMENTS, booking_staff=0)  # 50 staff, 1000 customers, appointments
+    # 50 staff with appointments + 250 without, 1000 customers
+    seed_volume(url, FOREIGN_APPOINTMENTS, booking_staff=250)
     db = Database(url)
     with db.write_engine.begin() as conn:
         tenant_id = conn.scalar(select(Tenant.id).where(Tenant.name == "Beauty Studio"))
@@ -59,7 +60,10 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledServe
 def test_whole_suite_passes_on_a_tenant_full_of_foreign_data(
     populated: BundledServer, tmp_path: Path
 ) -> None:
-    run = run_suite(populated.base_url, tmp_path, "-n", "2", timeout=900)
+    """The foreign records go straight into SQLite before the server starts (bench/volume.py), so
+    the suite run is the only slow part (~45 s with -n 2 on a loaded 2-CPU box). A read-back that
+    stops at page 1 fails here (the own-lists checks of services, staff, customers: 300+ each)."""
+    run = run_suite(populated.base_url, tmp_path, "-n", "2", timeout=600)
     bad = {k: v for k, v in run.totals.items() if k not in ("passed", "skipped") and v}
     assert run.returncode == 0 and not bad, run.output[-4000:]
     assert run.summary["residue"]["active"] == []

@@ -117,3 +117,18 @@ def test_run_killed_half_way_then_sweep_leaves_nothing(reference: BundledServer,
         assert find(api), "the run was killed before it created anything"
         assert sweep(reference.base_url) == 0
         assert find(api) == []
+
+
+def test_whole_suite_twice_on_one_file_database_leaves_no_residue(
+    reference: BundledServer, tmp_path: Path
+) -> None:
+    """The second run meets the first one's cancelled/deactivated records and must neither count
+    nor trip over them; after both, nothing marked is still active."""
+    for n in (1, 2):
+        (tmp_path / f"run{n}").mkdir()
+        run = run_suite(reference.base_url, tmp_path / f"run{n}", "-n", "2", "-m", "not slow")
+        bad = {k: v for k, v in run.totals.items() if k not in ("passed", "skipped") and v}
+        assert run.returncode == 0 and not bad, run.output[-3000:]
+        assert run.summary["residue"]["active"] == [] and run.summary["residue"]["checked"] > 0
+    with httpx.Client(base_url=reference.base_url) as client:
+        assert find(admin(client)) == []

@@ -12,5 +12,6 @@ pytest_plugins = [
     "fixtures.reporting",  # allure environment/categories files
     "fixtures.baseline",  # --expected-failures -> strict xfail
     "fixtures.summary",  # conformance summary: terminal table, reports/conformance-summary.{json,md}
+    "fixtures.schedule",  # longest request chains first (xdist loadscope)
     "pytester",
 ]

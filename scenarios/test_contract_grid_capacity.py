@@ -83,13 +83,7 @@ class TestGridParallelCapacity:
                     expect_status(api.set_status(response.json()["id"], "no_show"), 200)
         later = next_day(day, 7)
         with allure.step("Grid for the day and the same weekday a week later"):
-            grid = api.availability_grid(
-                outlet_id=factory.outlet_id,
-                service_id=stage.service["id"],
-                start_date=day,
-                end_date=later,
-                staff_id=stage.staff["id"],
-            )
+            grid = factory.grid(stage.service, stage.staff, day, end=later)
         lowered_service = factory.service("X-68 lowered", parallel=True, capacity=3)
         lowered = Stage(factory, service=lowered_service, staff=stage.staff, day=day)
         with allure.step("Another service: 3 bookings at 14:00, then max_parallel_bookings 3 -> 2"):

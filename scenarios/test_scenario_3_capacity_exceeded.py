@@ -16,6 +16,7 @@ import pytest
 
 from fixtures.dates import iso
 from fixtures.expect import (
+    SLOT_FIELDS,
     expect_detail_mentions_staff,
     expect_equal,
     expect_slot,
@@ -27,16 +28,6 @@ from fixtures.readback import active_at
 from fixtures.reporting import checklist, scenario
 
 pytestmark = scenario("3", "Capacity Exceeded", group="Mandatory")
-
-SLOT_FIELDS = (
-    "start_time",
-    "end_time",
-    "staff_id",
-    "is_available",
-    "allows_parallel_bookings",
-    "available_capacity",
-    "max_capacity",
-)
 
 
 @dataclass(frozen=True)

@@ -154,14 +154,7 @@ class TestScenarioARaceKinds:
         for service, capacity, start in zip(services, capacities, OVERLAPPING_STARTS, strict=True):
             own = sum(e.service_id == service["id"] for e in listed)
             busy = any(e.service_id != service["id"] for e in listed)
-            grid = api.availability_grid(
-                outlet_id=factory.outlet_id,
-                service_id=service["id"],
-                start_date=day,
-                end_date=day,
-                staff_id=staff["id"],
-                slot_interval_minutes=GRID_INTERVAL,
-            )
+            grid = factory.grid(service, staff, day, slot_interval_minutes=GRID_INTERVAL)
             left = 0 if busy else max(0, capacity - own)
             _expect_grid(grid, day=day, start=start, staff_id=staff["id"], capacity=capacity, left=left)
         _skip_if_inconclusive(outcomes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -98,23 +99,30 @@ def test_residue_is_reported_and_sweep_removes_only_marked_records(
 
 
 def test_run_killed_half_way_then_sweep_leaves_nothing(reference: BundledServer, tmp_path: Path) -> None:
+    halted = tmp_path / "halted-in"
     command, env = suite_command(
         reference.base_url,
         tmp_path,
         "scenarios/test_scenario_2_parallel_within_capacity.py",
-        "scenarios/test_scenario_7_cancellation.py",
+        "-p",
+        "halt_in_test",
     )
-    process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    with httpx.Client(base_url=reference.base_url) as client:
-        api = admin(client)
-        deadline = time.monotonic() + 60
-        while not find(api) and time.monotonic() < deadline:
-            time.sleep(0.3)
+    env |= {
+        "CONFORMANCE_TEST_HALT_FILE": str(halted),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")])),
+    }
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while not halted.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
         process.send_signal(signal.SIGKILL)  # no teardown, no sessionfinish: only the mark remains
         process.wait()
-        assert find(api), "the run was killed before it created anything"
+    assert halted.exists(), f"the run never reached a test body:\n{log.read_text()[-3000:]}"
+    with httpx.Client(base_url=reference.base_url) as client:
+        api = admin(client)
+        assert find(api), f"{halted.read_text()} was halted in its body, yet nothing marked is active"
         assert sweep(reference.base_url) == 0
         assert find(api) == []
 

@@ -71,6 +71,8 @@ class Database:
         # Optimisation only, in front of BEGIN IMMEDIATE: see write_gate.py. `write_gate=False`:
         # the unlocked fault (reference_server/faults/races.py), whose requests must be able to race.
         gated = self.dialect == "sqlite" and write_gate
+        # PostgreSQL: the same `write_gate=False` turns its group commit off (uow.submit).
+        self.group_commit = write_gate
         self.write_gate: WriteGate | nullcontext[None] = (
             WriteGate(_sqlite_path(url)) if gated else nullcontext()
         )

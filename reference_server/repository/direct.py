@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import Executable
 
 _EXPANDING = re.compile(r"\(?__\[POSTCOMPILE_(\w+)\]\)?")
@@ -51,6 +51,49 @@ def _forget_link(session: Session, transaction: SessionTransaction) -> None:
     # The session's next transaction may run on another connection.
     if transaction.parent is None:
         session.info.pop("direct_link", None)
+        session.info.pop(DEFERRED, None)  # rolled back, or flushed already
+
+
+def writes_of(session: Session) -> int:
+    """How many writes the session has sent (direct executions, ORM flushes, session.execute
+    of anything but a SELECT); group commit compares it around a unit that failed."""
+    return session.info.get("writes", 0)
+
+
+def _count_write(session: Session) -> None:
+    session.info["writes"] = session.info.get("writes", 0) + 1
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    _count_write(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # session.execute of an INSERT/UPDATE/DELETE or of SQL text
+        _count_write(state.session)
+
+
+DEFERRED = "deferred_writes"  # session.info key: {statement: [parameter sets]}, in first-use order
+
+
+def defer_writes(session: Session) -> None:
+    """Hold back this transaction's `execute` calls until `flush_deferred`: a group commit sends
+    the INSERTs of a whole batch as one executemany per statement."""
+    session.info[DEFERRED] = {}
+
+
+def deferred_rows(session: Session, statement: DirectStatement) -> list[Mapping[str, Any]]:
+    """The parameter sets of `statement` held back so far (what reads must add to their rows)."""
+    return session.info.get(DEFERRED, {}).get(statement, [])
+
+
+def flush_deferred(session: Session) -> None:
+    """Send the held-back writes, statement by statement in the order they were first used
+    (an appointment before its items); later writes are sent at once again."""
+    for statement, rows in session.info.pop(DEFERRED, {}).items():
+        statement.execute(session, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +147,13 @@ class DirectStatement:
         return None if row is None else plan.row(row)
 
     def execute(self, session: Session, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> None:
-        """Run once, or once per parameter set (executemany) when given a sequence."""
+        """Run once, or once per parameter set (executemany) when given a sequence; held back
+        until `flush_deferred` while the transaction defers its writes (`defer_writes`)."""
+        _count_write(session)
+        deferred = session.info.get(DEFERRED)
+        if deferred is not None:
+            deferred.setdefault(self, []).extend([params] if isinstance(params, Mapping) else params)
+            return
         to = link(session)
         if isinstance(params, Mapping):
             plan = self._plan(to.dialect, params)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
-from reference_server.repository.direct import DirectStatement
+from reference_server.repository.direct import DirectStatement, deferred_rows
 from reference_server.rules import Booked, Window
 
 _I = AppointmentItem.__table__.c
@@ -30,6 +31,58 @@ _BOOKED_QUERY = select(
     _I.tenant_id == bindparam("tenant_id"),
 )
 _BOOKED = DirectStatement(_BOOKED_QUERY)
+_BOOKED_ON_DAYS = DirectStatement(
+    _BOOKED_QUERY.with_only_columns(*_BOOKED_QUERY.selected_columns).where(
+        _I.appointment_date.in_(bindparam("days", expanding=True))
+    )
+)
+INSERT_ITEM = DirectStatement(insert(AppointmentItem.__table__))
+BOOKED = "prefetched_booked"  # session.info key: a Prefetched
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    """Counted items read for a group-commit batch, before any of its units wrote."""
+
+    tenant_id: str
+    staff_ids: frozenset[str]
+    days: frozenset[date]
+    statuses: tuple[str, ...]
+    rows: list[Booked]
+
+    def covers(
+        self, tenant_id: str, staff_ids: Collection[str], days: tuple[date, date], statuses: Collection[str]
+    ) -> bool:
+        span = (days[1] - days[0]).days + 1
+        return (
+            tenant_id == self.tenant_id
+            and tuple(statuses) == self.statuses
+            and self.staff_ids.issuperset(staff_ids)
+            and all(date.fromordinal(days[0].toordinal() + n) in self.days for n in range(span))
+        )
+
+
+def prefetch_booked(
+    session: Session,
+    *,
+    tenant_id: str,
+    staff_ids: Collection[str],
+    days: Collection[date],
+    statuses: tuple[str, ...],
+) -> None:
+    """Read the counted items of these staff members on these dates once, for the batch."""
+    params = {
+        "staff_ids": sorted(staff_ids),
+        "first": min(days),
+        "last": max(days),
+        "days": sorted(days),
+        "statuses": list(statuses),
+        "tenant_id": tenant_id,
+    }
+    rows = [Booked(*row) for row in _BOOKED_ON_DAYS.rows(session, params)]
+    session.info[BOOKED] = Prefetched(tenant_id, frozenset(staff_ids), frozenset(days), statuses, rows)
+
+
 _BOOKED_EXCLUDING = DirectStatement(_BOOKED_QUERY.where(_I.appointment_id != bindparam("exclude")))
 _W = AvailabilityWindow.__table__.c
 _WINDOWS = DirectStatement(
@@ -48,22 +101,63 @@ def load_booked(
     statuses: Collection[str],
     exclude_appointment_id: str | None = None,
 ) -> list[Booked]:
-    """Items of these staff members in [days[0], days[1]] whose status counts; one indexed query."""
-    params = {
-        "staff_ids": list(staff_ids),
-        "first": days[0],
-        "last": days[1],
-        "statuses": list(statuses),
-        "tenant_id": tenant_id,
-    }
-    query = _BOOKED
-    if exclude_appointment_id is not None:
-        query, params["exclude"] = _BOOKED_EXCLUDING, exclude_appointment_id
-    return [Booked(*row) for row in query.rows(session, params)]
+    """Items of these staff members in [days[0], days[1]] whose status counts; one indexed query,
+    or none when a group commit prefetched them. Items written by this transaction but held
+    back (direct.defer_writes) count too."""
+    first, last = days
+    prefetched = session.info.get(BOOKED)
+    if prefetched is not None and prefetched.covers(tenant_id, staff_ids, days, statuses):
+        found = [
+            b
+            for b in prefetched.rows
+            if b.staff_id in staff_ids
+            and first <= b.day <= last
+            and b.appointment_id != exclude_appointment_id
+        ]
+    else:
+        params = {
+            "staff_ids": list(staff_ids),
+            "first": first,
+            "last": last,
+            "statuses": list(statuses),
+            "tenant_id": tenant_id,
+        }
+        query = _BOOKED
+        if exclude_appointment_id is not None:
+            query, params["exclude"] = _BOOKED_EXCLUDING, exclude_appointment_id
+        found = [Booked(*row) for row in query.rows(session, params)]
+    for r in deferred_rows(session, INSERT_ITEM):
+        if (
+            r["tenant_id"] == tenant_id
+            and r["staff_id"] in staff_ids
+            and first <= r["appointment_date"] <= last
+            and r["status"] in statuses
+            and r["appointment_id"] != exclude_appointment_id
+        ):
+            found.append(
+                Booked(
+                    r["appointment_id"],
+                    r["customer_id"],
+                    r["service_id"],
+                    r["staff_id"],
+                    r["appointment_date"],
+                    r["start_minute"],
+                    r["block_end_minute"],
+                )
+            )
+    return found
+
+
+WINDOWS = "prefetched_windows"  # session.info key: (staff ids, their windows as load_windows gives)
 
 
 def load_windows(session: Session, *, staff_ids: Collection[str]) -> dict[tuple[str, int], list[Window]]:
-    """Open weekly windows per (staff_id, weekday), sorted by start."""
+    """Open weekly windows per (staff_id, weekday), sorted by start; from the transaction's
+    prefetched windows when a group commit read them for a superset of `staff_ids` (the
+    answer may then hold other staff members' windows too)."""
+    prefetched = session.info.get(WINDOWS)
+    if prefetched is not None and prefetched[0].issuperset(staff_ids):
+        return prefetched[1]
     windows: dict[tuple[str, int], list[Window]] = defaultdict(list)
     for staff_id, weekday, start, end in _WINDOWS.rows(session, {"staff_ids": list(staff_ids)}):
         windows[(staff_id, weekday)].append(Window(start, end))

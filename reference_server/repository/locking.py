@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from reference_server.db import PG_LOCK_TIMEOUT
 
@@ -30,10 +31,21 @@ def lock_keys(session: Session, keys: Iterable[int]) -> None:
     ordered = sorted(set(keys))
     if session.get_bind().dialect.name != "postgresql" or not ordered:
         return
+    held: set[int] = session.info.setdefault("held_locks", set())
+    if held.issuperset(ordered):
+        return  # taken earlier in this transaction (a group commit takes a batch's up front)
     # One round trip, not two (a booking makes ~12): without parameters psycopg sends the text
     # as one simple query, so SET LOCAL runs before the locks. The keys are our own integers.
     calls = ", ".join(f"pg_advisory_xact_lock({int(key)})" for key in ordered)
     session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'; SELECT {calls}")
+    if session.get_nested_transaction() is None:  # a savepoint's rollback may let its locks go
+        held.update(ordered)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction's end released every xact lock
+        session.info.pop("held_locks", None)
 
 
 def lock_staff(session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:

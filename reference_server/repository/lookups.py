@@ -74,26 +74,48 @@ class OutletInfo:
 Info = TypeVar("Info", ServiceInfo, StaffInfo, CustomerInfo, OutletInfo)
 
 
-def _by_id(model: type[Any], info: type[Any]) -> Select[Any]:
-    table = model.__table__
-    columns = [table.c[f.name] for f in fields(info)]
-    return select(*columns).where(table.c.id == bindparam("id"), table.c.tenant_id == bindparam("tenant_id"))
-
-
-_BY_ID: dict[type[Any], DirectStatement] = {
-    ServiceInfo: DirectStatement(_by_id(Service, ServiceInfo)),
-    StaffInfo: DirectStatement(_by_id(Staff, StaffInfo)),
-    CustomerInfo: DirectStatement(_by_id(Customer, CustomerInfo)),
-    OutletInfo: DirectStatement(_by_id(Outlet, OutletInfo)),
+_MODELS: dict[type[Any], type[Any]] = {
+    ServiceInfo: Service,
+    StaffInfo: Staff,
+    CustomerInfo: Customer,
+    OutletInfo: Outlet,
 }
 
 
+def _columns(info: type[Any]) -> Select[Any]:
+    table = _MODELS[info].__table__
+    return select(*(table.c[f.name] for f in fields(info))).where(table.c.tenant_id == bindparam("tenant_id"))
+
+
+_BY_ID = {
+    i: DirectStatement(_columns(i).where(m.__table__.c.id == bindparam("id"))) for i, m in _MODELS.items()
+}
+_BY_IDS = {
+    i: DirectStatement(_columns(i).where(m.__table__.c.id.in_(bindparam("ids", expanding=True))))
+    for i, m in _MODELS.items()
+}
+RECORDS = "prefetched_records"  # session.info key: {(info, tenant_id, id): row or None}
+
+
 def fetch(session: Session, info: type[Info], tenant_id: str, record_id: str, kind: str) -> Info:
-    """The tenant's record as `info`, else NotFound (malformed and other tenants' ids included)."""
+    """The tenant's record as `info`, else NotFound (malformed and other tenants' ids included).
+
+    Read from the transaction's prefetched records when a group commit read it in bulk."""
     if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
         raise not_found(kind)
+    cache = session.info.get(RECORDS)
+    if cache is not None and (info, tenant_id, record_id) in cache:
+        found = cache[(info, tenant_id, record_id)]
+        if found is None:
+            raise not_found(kind)
+        return found
     params = {"id": record_id, "tenant_id": tenant_id}
     row = _BY_ID[info].first(session, params)
     if row is None:
         raise not_found(kind)
     return info(*row)
+
+
+def fetch_many(session: Session, info: type[Info], tenant_id: str, record_ids: list[str]) -> list[Info]:
+    """The tenant's records among `record_ids` as `info`, in one statement (missing ones left out)."""
+    return [info(*row) for row in _BY_IDS[info].rows(session, {"ids": record_ids, "tenant_id": tenant_id})]

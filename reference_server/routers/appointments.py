@@ -37,7 +37,7 @@ async def book(
     # async on purpose: a plain def route would park one pool thread per booking on the write
     # gate; submit() queues the unit on the loop and commits it with its neighbours.
     unit = booking.booking_unit(policy=policy, tenant_id=caller.tenant_id, body=body)
-    created = await uow.submit(db, unit)
+    created = await uow.submit(db, unit, booking.needs(policy, caller.tenant_id, body))
     response.status_code = policy.booking_created_status()
     return created
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,7 +15,9 @@ from reference_server.errors import BusinessRuleBroken, Conflict, InvalidInput, 
 from reference_server.models import Appointment, AppointmentItem, Outlet, Service, Staff, new_id, utcnow
 from reference_server.policy import Policy
 from reference_server.repository.direct import DirectStatement
-from reference_server.repository.lookups import OutletInfo, ServiceInfo, StaffInfo, fetch
+from reference_server.repository.items import INSERT_ITEM
+from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo, fetch
+from reference_server.repository.prefetch import Needs
 from reference_server.repository.records import load
 from reference_server.rules import RESCHEDULABLE
 from reference_server.schemas.booking import AppointmentCreate, RescheduleRequest
@@ -60,6 +63,23 @@ def booking_unit(
     return work
 
 
+def needs(policy: Policy, tenant_id: str, body: AppointmentCreate) -> Needs:
+    """What booking_unit will lock and read (a group commit reads a batch's in bulk)."""
+    first, last = policy.counting_days(body.appointment_date)
+    return Needs(
+        tenant_id,
+        tuple(i.staff_id for i in body.services),
+        (
+            (CustomerInfo, body.customer_id),
+            (OutletInfo, body.outlet_id),
+            *((ServiceInfo, i.service_id) for i in body.services),
+            *((StaffInfo, i.staff_id) for i in body.services),
+        ),
+        tuple(first + timedelta(days=n) for n in range((last - first).days + 1)),
+        policy.active_statuses(),
+    )
+
+
 def _requests(session: Session, policy: Policy, tenant_id: str, body: AppointmentCreate) -> list[Request]:
     requests = []
     seen: dict[tuple[type, str], Any] = {}  # one read per record and request, like the identity map
@@ -88,7 +108,6 @@ def _requests(session: Session, policy: Policy, tenant_id: str, body: Appointmen
 
 _MODELS: dict[type, type] = {ServiceInfo: Service, StaffInfo: Staff}
 _INSERT_APPOINTMENT = DirectStatement(insert(Appointment.__table__))
-_INSERT_ITEM = DirectStatement(insert(AppointmentItem.__table__))
 
 
 def _insert(
@@ -111,7 +130,7 @@ def _insert(
     )
     _INSERT_APPOINTMENT.execute(session, vars(appointment))
     items = [_item_row(appointment, position, r) for position, r in enumerate(requests)]
-    _INSERT_ITEM.execute(session, items if len(items) > 1 else items[0])
+    INSERT_ITEM.execute(session, items if len(items) > 1 else items[0])
     return appointment
 
 

@@ -1,0 +1,82 @@
+"""Reads of a whole group-commit batch in a few statements (pg_group_commit.py).
+
+A booking unit reads its customer, outlet, services and staff members, and the staff
+members' weekly windows: eight round trips per booking on PostgreSQL. Known before the unit
+runs (`Needs`), they are read once for the batch, after its locks, and the unit's own
+`fetch` / `load_windows` find them in the transaction (session.info) instead of asking the
+database again. Booking units write none of these tables, so what the batch read stays what
+each unit would have read. Counted items are never prefetched: each unit counts the ones
+its predecessors in the batch just wrote.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from reference_server.repository.items import BOOKED, WINDOWS, load_windows, prefetch_booked
+from reference_server.repository.lookups import RECORDS, fetch_many
+from reference_server.schemas.common import ID_PATTERN
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What a write unit will lock and read, known before it runs."""
+
+    tenant_id: str
+    staff_ids: tuple[str, ...]
+    records: tuple[tuple[type[Any], str], ...] = ()  # (lookups' Info class, id)
+    days: tuple[date, ...] = ()  # the dates whose counted items it loads
+    statuses: tuple[str, ...] = ()  # the statuses that count
+
+
+def prefetch(session: Session, needs: list[Needs]) -> None:
+    """Read every record, window and counted item the units of `needs` will ask for, into the
+    transaction."""
+    wanted: dict[tuple[type[Any], str], set[str]] = defaultdict(set)
+    staff: set[str] = set()
+    for need in needs:
+        staff.update(need.staff_ids)
+        for info, record_id in need.records:
+            if isinstance(record_id, str) and ID_PATTERN.match(record_id):
+                wanted[(info, need.tenant_id)].add(record_id)
+    cache: dict[tuple[type[Any], str, str], Any] = {}
+    for (info, tenant_id), ids in wanted.items():
+        cache.update(dict.fromkeys(((info, tenant_id, i) for i in ids), None))  # missing: 404
+        for row in fetch_many(session, info, tenant_id, sorted(ids)):
+            cache[(info, tenant_id, row.id)] = row
+    session.info[RECORDS] = cache
+    if staff:
+        session.info[WINDOWS] = (frozenset(staff), load_windows(session, staff_ids=staff))
+    counted = {(n.tenant_id, n.statuses) for n in needs if n.days and n.staff_ids}
+    if len(counted) == 1:  # one tenant, one policy: the usual batch (others read item by item)
+        ((tenant_id, statuses),) = counted
+        prefetch_booked(
+            session,
+            tenant_id=tenant_id,
+            staff_ids={s for n in needs for s in n.staff_ids},
+            days={d for n in needs for d in n.days},
+            statuses=statuses,
+        )
+
+
+@event.listens_for(Session, "after_flush")
+def _stale(session: Session, _context: Any) -> None:
+    forget(session)  # a unit wrote through the ORM: the batch's reads may no longer hold
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        forget(session)
+
+
+def forget(session: Session) -> None:
+    session.info.pop(RECORDS, None)
+    session.info.pop(WINDOWS, None)
+    session.info.pop(BOOKED, None)

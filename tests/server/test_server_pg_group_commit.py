@@ -1,0 +1,189 @@
+"""Group commit on PostgreSQL (services/pg_group_commit.py): a batch shares one transaction,
+its locks are taken up front, its reads prefetched and its INSERTs held back to the end; a
+unit's outcome is still the same as alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import anyio
+import pytest
+from server_procs import postgres_available, scratch_postgres
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from reference_server.db import Database
+from reference_server.errors import Conflict, NotFound
+from reference_server.models import Base, Customer, Tenant
+from reference_server.repository.direct import defer_writes
+from reference_server.repository.items import INSERT_ITEM, load_booked
+from reference_server.repository.lookups import CustomerInfo, fetch
+from reference_server.repository.prefetch import Needs
+from reference_server.services import uow
+
+
+@pytest.fixture(scope="module")
+def db() -> Iterator[Database]:
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    with scratch_postgres() as url:
+        database = Database(url)
+        Base.metadata.create_all(database.write_engine)
+        with database.writing() as session:
+            session.execute(text("CREATE TABLE marks (name TEXT PRIMARY KEY)"))
+        yield database
+        database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty(db: Database) -> None:
+    with db.writing() as session:
+        session.execute(text("DELETE FROM marks"))
+
+
+def _mark(name: str) -> Callable[[Session], str]:
+    def unit(session: Session) -> str:
+        session.execute(text("INSERT INTO marks VALUES (:n)"), {"n": name})
+        return name
+
+    return unit
+
+
+def _marks(db: Database) -> set[str]:
+    with db.reading() as session:
+        return set(session.scalars(text("SELECT name FROM marks")))
+
+
+def _submit_all(
+    db: Database, units: list[Callable[[Session], Any]], needs: list[Needs] | None = None
+) -> list[Any]:
+    """Submit every unit at once; each result, or the exception its submitter got."""
+    outcomes: list[Any] = [None] * len(units)
+
+    async def one(index: int) -> None:
+        try:
+            outcomes[index] = await uow.submit(db, units[index], *(needs[index : index + 1] if needs else ()))
+        except Exception as exc:
+            outcomes[index] = exc
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            for index in range(len(units)):
+                group.start_soon(one, index)
+
+    anyio.run(main)
+    return outcomes
+
+
+def test_units_submitted_together_share_transactions_and_all_commit(db: Database) -> None:
+    sessions: list[int] = []
+
+    def unit(name: str) -> Callable[[Session], str]:
+        def run(session: Session) -> str:
+            sessions.append(id(session))
+            return _mark(name)(session)
+
+        return run
+
+    names = [f"m{i}" for i in range(12)]
+    assert _submit_all(db, [unit(n) for n in names]) == names
+    assert _marks(db) == set(names)
+    assert len(set(sessions)) < len(names), "twelve units queued at once should not need twelve transactions"
+
+
+def test_a_unit_that_refuses_before_writing_leaves_its_neighbours_alone(db: Database) -> None:
+    def refused(session: Session) -> None:
+        raise Conflict("full")
+
+    outcomes = _submit_all(db, [_mark("before"), refused, _mark("after")])
+    assert outcomes[0] == "before" and outcomes[2] == "after"
+    assert isinstance(outcomes[1], Conflict)
+    assert _marks(db) == {"before", "after"}
+
+
+def test_a_unit_that_fails_after_writing_is_rolled_back_and_its_neighbours_run_again(db: Database) -> None:
+    runs: list[str] = []
+
+    def half_done(session: Session) -> None:
+        runs.append("half")
+        session.execute(text("INSERT INTO marks VALUES ('half')"))
+        raise Conflict("changed its mind")
+
+    def counted(name: str) -> Callable[[Session], str]:
+        def run(session: Session) -> str:
+            runs.append(name)
+            return _mark(name)(session)
+
+        return run
+
+    outcomes = _submit_all(db, [counted("a"), half_done, counted("b")])
+    assert outcomes[0] == "a" and outcomes[2] == "b" and isinstance(outcomes[1], Conflict)
+    assert _marks(db) == {"a", "b"}, "the half-done write must not be committed"
+    assert runs.count("half") >= 1
+
+
+def test_a_duplicate_is_a_conflict_for_that_unit_only(db: Database) -> None:
+    outcomes = _submit_all(db, [_mark("same"), _mark("same"), _mark("other")])
+    assert sorted(map(type, outcomes), key=str) == sorted([str, str, Conflict], key=str)
+    assert _marks(db) == {"same", "other"}
+
+
+def test_held_back_items_count_for_the_later_units_of_the_batch(db: Database) -> None:
+    """Items written by a batch's earlier unit are not in the table yet, but load_booked
+    (the capacity count) sees them, so capacity stays exact inside one transaction."""
+    day = date(2031, 5, 5)
+    row = {
+        "id": "it-1",
+        "appointment_id": "ap-1",
+        "position": 0,
+        "tenant_id": "t-1",
+        "customer_id": "c-1",
+        "service_id": "s-1",
+        "staff_id": "st-1",
+        "appointment_date": day,
+        "status": "confirmed",
+        "start_minute": 600,
+        "duration_minutes": 60,
+        "block_end_minute": 660,
+    }
+    with db.writing() as session:
+        defer_writes(session)
+        INSERT_ITEM.execute(session, row)
+        seen = load_booked(
+            session, tenant_id="t-1", staff_ids={"st-1"}, days=(day, day), statuses=("confirmed",)
+        )
+        other_tenant = load_booked(
+            session, tenant_id="t-2", staff_ids={"st-1"}, days=(day, day), statuses=("confirmed",)
+        )
+        session.rollback()
+    assert [(b.appointment_id, b.start, b.block_end) for b in seen] == [("ap-1", 600, 660)]
+    assert other_tenant == []
+
+
+def test_prefetched_records_answer_as_the_database_would(db: Database) -> None:
+    """A batch reads its units' records once; a unit's fetch of a missing or other tenant's
+    record is still a 404."""
+    with db.writing() as session:
+        tenants = Tenant(name="A"), Tenant(name="B")
+        session.add_all(tenants)
+        session.flush()
+        customer = Customer(tenant_id=tenants[0].id, first_name="Ann", last_name="Lee", email="a@x.test")
+        session.add(customer)
+    own_tenant, other_tenant_id, customer_id = tenants[0].id, tenants[1].id, customer.id
+
+    def own(session: Session) -> str:
+        return fetch(session, CustomerInfo, own_tenant, customer_id, "Customer").full_name
+
+    def other_tenant(session: Session) -> str:
+        return fetch(session, CustomerInfo, other_tenant_id, customer_id, "Customer").full_name
+
+    needs = [
+        Needs(own_tenant, (), ((CustomerInfo, customer_id),)),
+        Needs(other_tenant_id, (), ((CustomerInfo, customer_id),)),
+    ]
+    outcomes = _submit_all(db, [own, other_tenant], needs)
+    assert outcomes[0] == "Ann Lee"
+    assert isinstance(outcomes[1], NotFound)

@@ -14,12 +14,14 @@ cached, as SQLAlchemy's own "post-compile" step would.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import Executable
 
@@ -91,9 +93,10 @@ def deferred_rows(session: Session, statement: DirectStatement) -> list[Mapping[
 
 def flush_deferred(session: Session) -> None:
     """Send the held-back writes, statement by statement in the order they were first used
-    (an appointment before its items); later writes are sent at once again."""
+    (an appointment before its items), each as one statement; later writes are sent at once
+    again."""
     for statement, rows in session.info.pop(DEFERRED, {}).items():
-        statement.execute(session, rows)
+        statement.insert_rows(session, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,51 @@ class _Plan:
         return tuple(value if p is None else p(value) for p, value in zip(self.results, row, strict=True))
 
 
+@contextmanager
+def translated(dialect: Dialect, sql: str) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy's (IntegrityError, OperationalError, ...), as a
+    Core execute would raise them: callers judge busy, duplicate and the rest by those."""
+    base = dialect.loaded_dbapi.Error
+    try:
+        yield
+    except base as exc:
+        raise DBAPIError.instance(sql, None, exc, base, dialect=dialect) from exc
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """psycopg's pipeline mode for the statements sent inside: they go out together and are
+    answered together, one round trip instead of one each. Elsewhere (SQLite) a no-op."""
+    to = link(session)
+    pipeline = getattr(to.driver, "pipeline", None)
+    if pipeline is None:
+        yield
+        return
+    with translated(to.dialect, "(pipeline)"), pipeline():
+        yield
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A statement sent; its rows are read on demand (in a pipeline: with the next sync)."""
+
+    plan: _Plan
+    cursor: Any
+    dialect: Dialect
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        with translated(self.dialect, self.plan.sql):
+            fetched = self.cursor.fetchall()
+        if not any(self.plan.results):
+            return [tuple(row) for row in fetched]
+        return [self.plan.row(row) for row in fetched]
+
+    def first(self) -> tuple[Any, ...] | None:
+        with translated(self.dialect, self.plan.sql):
+            row = self.cursor.fetchone()
+        return None if row is None else self.plan.row(row)
+
+
 class DirectStatement:
     """One Core statement (SELECT, INSERT, UPDATE) to run on the DBAPI cursor."""
 
@@ -134,17 +182,23 @@ class DirectStatement:
         # Lists (expanding IN parameters) change the SQL with their length: part of the plan key.
         self._lists = tuple(b.key for b in statement.compile().binds.values() if b.expanding)
         self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._arrays: dict[tuple[str, ...], _Plan | None] = {}  # PostgreSQL array INSERTs by columns
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        plan, cursor = self._run(session, params)
-        if not any(plan.results):
-            return [tuple(row) for row in cursor.fetchall()]
-        return [plan.row(row) for row in cursor.fetchall()]
+        return self.send(session, params).rows()
 
     def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        plan, cursor = self._run(session, params)
-        row = cursor.fetchone()
-        return None if row is None else plan.row(row)
+        return self.send(session, params).first()
+
+    def send(self, session: Session, params: Mapping[str, Any]) -> Sent:
+        """Execute; read the rows later from what this returns (inside `pipelined`, many
+        statements go out before the first answer is waited for)."""
+        to = link(session)
+        plan = self._plan(to.dialect, params)
+        cursor = to.driver.cursor()
+        with translated(to.dialect, plan.sql):
+            cursor.execute(plan.sql, plan.arguments(params))
+        return Sent(plan, cursor, to.dialect)
 
     def execute(self, session: Session, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> None:
         """Run once, or once per parameter set (executemany) when given a sequence; held back
@@ -157,17 +211,32 @@ class DirectStatement:
         to = link(session)
         if isinstance(params, Mapping):
             plan = self._plan(to.dialect, params)
-            to.driver.cursor().execute(plan.sql, plan.arguments(params))
+            with translated(to.dialect, plan.sql):
+                to.driver.cursor().execute(plan.sql, plan.arguments(params))
         else:
             plan = self._plan(to.dialect, params[0])
-            to.driver.cursor().executemany(plan.sql, [plan.arguments(p) for p in params])
+            with translated(to.dialect, plan.sql):
+                to.driver.cursor().executemany(plan.sql, [plan.arguments(p) for p in params])
 
-    def _run(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
+    def insert_rows(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """An INSERT of every row: on PostgreSQL one statement over one array per column
+        (executemany costs the driver a statement per row, and a multi-row VALUES list is a new
+        text for every row count, parsed again each time), elsewhere executemany."""
         to = link(session)
-        plan = self._plan(to.dialect, params)
-        cursor = to.driver.cursor()
-        cursor.execute(plan.sql, plan.arguments(params))
-        return plan, cursor
+        if len(rows) == 1 or to.dialect.name != "postgresql":
+            self.execute(session, rows)
+            return
+        keys = tuple(rows[0])
+        if keys not in self._arrays:
+            self._arrays[keys] = _array_insert(self._statement, to.dialect, keys)
+        plan = self._arrays[keys]
+        if plan is None:
+            self.execute(session, rows)
+            return
+        _count_write(session)
+        columns = {k: [row[k] for row in rows] for k in keys}
+        with translated(to.dialect, plan.sql):
+            to.driver.cursor().execute(plan.sql, columns)
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
         key = (dialect.name, *(len(params[name]) for name in self._lists))
@@ -175,6 +244,22 @@ class DirectStatement:
         if plan is None:
             plan = self._plans[key] = _compile(self._statement, dialect, params)
         return plan
+
+
+def _array_insert(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | None:
+    """INSERT INTO t (a, b) SELECT * FROM unnest(%(a)b::type[], %(b)b::type[]): one text
+    whatever the row count, so the driver parses it once and the server prepares it once;
+    binary parameters (%b): no text quoting of every element."""
+    table = statement.table  # type: ignore[attr-defined]
+    quote = dialect.identifier_preparer
+    arrays = ", ".join(f"%({k})b::{table.c[k].type.compile(dialect=dialect)}[]" for k in keys)
+    sql = (
+        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(k) for k in keys)}) "
+        f"SELECT * FROM unnest({arrays})"
+    )
+    if any(table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys):
+        return None  # a value the driver cannot take as is: executemany converts it row by row
+    return _Plan(sql, tuple(_Slot(k, k, None, None) for k in keys), True, ())
 
 
 def _compile(statement: Executable, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:

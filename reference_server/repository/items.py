@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
-from reference_server.repository.direct import DirectStatement, deferred_rows
+from reference_server.repository.direct import DirectStatement, Sent, deferred_rows
 from reference_server.rules import Booked, Window
 
 _I = AppointmentItem.__table__.c
@@ -69,8 +69,9 @@ def prefetch_booked(
     staff_ids: Collection[str],
     days: Collection[date],
     statuses: tuple[str, ...],
-) -> None:
-    """Read the counted items of these staff members on these dates once, for the batch."""
+) -> Callable[[], None]:
+    """Send the read of the counted items of these staff members on these dates, for the batch;
+    the returned callable stores them in the transaction (after the pipeline's answer)."""
     params = {
         "staff_ids": sorted(staff_ids),
         "first": min(days),
@@ -79,8 +80,13 @@ def prefetch_booked(
         "statuses": list(statuses),
         "tenant_id": tenant_id,
     }
-    rows = [Booked(*row) for row in _BOOKED_ON_DAYS.rows(session, params)]
-    session.info[BOOKED] = Prefetched(tenant_id, frozenset(staff_ids), frozenset(days), statuses, rows)
+    sent = _BOOKED_ON_DAYS.send(session, params)
+
+    def store() -> None:
+        rows = [Booked(*row) for row in sent.rows()]
+        session.info[BOOKED] = Prefetched(tenant_id, frozenset(staff_ids), frozenset(days), statuses, rows)
+
+    return store
 
 
 _BOOKED_EXCLUDING = DirectStatement(_BOOKED_QUERY.where(_I.appointment_id != bindparam("exclude")))
@@ -158,7 +164,21 @@ def load_windows(session: Session, *, staff_ids: Collection[str]) -> dict[tuple[
     prefetched = session.info.get(WINDOWS)
     if prefetched is not None and prefetched[0].issuperset(staff_ids):
         return prefetched[1]
+    return _windows(_WINDOWS.send(session, {"staff_ids": list(staff_ids)}))
+
+
+def prefetch_windows(session: Session, *, staff_ids: Collection[str]) -> Callable[[], None]:
+    """Send the read of these staff members' windows; the returned callable stores them."""
+    sent = _WINDOWS.send(session, {"staff_ids": sorted(staff_ids)})
+
+    def store() -> None:
+        session.info[WINDOWS] = (frozenset(staff_ids), _windows(sent))
+
+    return store
+
+
+def _windows(sent: Sent) -> dict[tuple[str, int], list[Window]]:
     windows: dict[tuple[str, int], list[Window]] = defaultdict(list)
-    for staff_id, weekday, start, end in _WINDOWS.rows(session, {"staff_ids": list(staff_ids)}):
+    for staff_id, weekday, start, end in sent.rows():
         windows[(staff_id, weekday)].append(Window(start, end))
     return windows

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from reference_server.db import PG_LOCK_TIMEOUT
+from reference_server.repository.direct import link
 
 BOOTSTRAP_KEY = 0x5EED_0001
 
@@ -19,12 +20,14 @@ def staff_lock_key(tenant_id: str, staff_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def lock_keys(session: Session, keys: Iterable[int]) -> None:
+def lock_keys(session: Session, keys: Iterable[int], *, pipelined: bool = False) -> None:
     """Take exclusive transaction-scoped locks on `keys`, sorted, in one statement.
 
     PostgreSQL: pg_advisory_xact_lock under a bounded lock_timeout (a timeout surfaces as a
-    retryable error). SQLite: nothing to do, the transaction began with BEGIN IMMEDIATE and
-    already holds the database's single write lock.
+    retryable error). `pipelined`: inside direct.pipelined, sent without waiting; the
+    statements that follow in the pipeline run after the locks are held.
+    SQLite: nothing to do, the transaction began with BEGIN IMMEDIATE and already holds the
+    database's single write lock.
     """
     if not session.in_transaction():
         raise RuntimeError("lock_keys() must run inside a transaction")
@@ -37,7 +40,12 @@ def lock_keys(session: Session, keys: Iterable[int]) -> None:
     # One round trip, not two (a booking makes ~12): without parameters psycopg sends the text
     # as one simple query, so SET LOCAL runs before the locks. The keys are our own integers.
     calls = ", ".join(f"pg_advisory_xact_lock({int(key)})" for key in ordered)
-    session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'; SELECT {calls}")
+    if pipelined:  # direct.pipelined: no simple query there; both go out with the batch's reads
+        cursor = link(session).driver.cursor()
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", (PG_LOCK_TIMEOUT,))
+        cursor.execute(f"SELECT {calls}")
+    else:
+        session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'; SELECT {calls}")
     if session.get_nested_transaction() is None:  # a savepoint's rollback may let its locks go
         held.update(ordered)
 

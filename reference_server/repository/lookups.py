@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from reference_server.errors import not_found
 from reference_server.models import Customer, Outlet, Service, Staff
-from reference_server.repository.direct import DirectStatement
+from reference_server.repository.direct import DirectStatement, Sent
 from reference_server.schemas.common import ID_PATTERN
 
 
@@ -116,6 +116,7 @@ def fetch(session: Session, info: type[Info], tenant_id: str, record_id: str, ki
     return info(*row)
 
 
-def fetch_many(session: Session, info: type[Info], tenant_id: str, record_ids: list[str]) -> list[Info]:
-    """The tenant's records among `record_ids` as `info`, in one statement (missing ones left out)."""
-    return [info(*row) for row in _BY_IDS[info].rows(session, {"ids": record_ids, "tenant_id": tenant_id})]
+def send_many(session: Session, info: type[Info], tenant_id: str, record_ids: list[str]) -> Sent:
+    """The statement that reads the tenant's records among `record_ids` (missing ones left
+    out); build them with `info(*row)` from its rows."""
+    return _BY_IDS[info].send(session, {"ids": record_ids, "tenant_id": tenant_id})

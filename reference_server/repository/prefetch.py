@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from reference_server.repository.items import BOOKED, WINDOWS, load_windows, prefetch_booked
-from reference_server.repository.lookups import RECORDS, fetch_many
+from reference_server.repository.items import BOOKED, WINDOWS, prefetch_booked, prefetch_windows
+from reference_server.repository.lookups import RECORDS, send_many
 from reference_server.schemas.common import ID_PATTERN
 
 
@@ -37,32 +37,34 @@ class Needs:
 
 def prefetch(session: Session, needs: list[Needs]) -> None:
     """Read every record, window and counted item the units of `needs` will ask for, into the
-    transaction."""
+    transaction: every statement is sent before the first answer is read (in a pipeline:
+    one round trip, after whatever the pipeline sent first, e.g. the batch's locks)."""
     wanted: dict[tuple[type[Any], str], set[str]] = defaultdict(set)
-    staff: set[str] = set()
     for need in needs:
-        staff.update(need.staff_ids)
         for info, record_id in need.records:
             if isinstance(record_id, str) and ID_PATTERN.match(record_id):
                 wanted[(info, need.tenant_id)].add(record_id)
-    cache: dict[tuple[type[Any], str, str], Any] = {}
-    for (info, tenant_id), ids in wanted.items():
-        cache.update(dict.fromkeys(((info, tenant_id, i) for i in ids), None))  # missing: 404
-        for row in fetch_many(session, info, tenant_id, sorted(ids)):
-            cache[(info, tenant_id, row.id)] = row
-    session.info[RECORDS] = cache
+    sent = [(key, ids, send_many(session, key[0], key[1], sorted(ids))) for key, ids in wanted.items()]
+    stores = []
+    staff = {s for n in needs for s in n.staff_ids}
     if staff:
-        session.info[WINDOWS] = (frozenset(staff), load_windows(session, staff_ids=staff))
+        stores.append(prefetch_windows(session, staff_ids=staff))
     counted = {(n.tenant_id, n.statuses) for n in needs if n.days and n.staff_ids}
     if len(counted) == 1:  # one tenant, one policy: the usual batch (others read item by item)
         ((tenant_id, statuses),) = counted
-        prefetch_booked(
-            session,
-            tenant_id=tenant_id,
-            staff_ids={s for n in needs for s in n.staff_ids},
-            days={d for n in needs for d in n.days},
-            statuses=statuses,
+        days = {d for n in needs for d in n.days}
+        stores.append(
+            prefetch_booked(session, tenant_id=tenant_id, staff_ids=staff, days=days, statuses=statuses)
         )
+    cache: dict[tuple[type[Any], str, str], Any] = {}
+    for (info, tenant_id), ids, statement in sent:
+        cache.update(dict.fromkeys(((info, tenant_id, i) for i in ids), None))  # missing: 404
+        for row in statement.rows():
+            record = info(*row)
+            cache[(info, tenant_id, record.id)] = record
+    session.info[RECORDS] = cache
+    for store in stores:
+        store()
 
 
 @event.listens_for(Session, "after_flush")

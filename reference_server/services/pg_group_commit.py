@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
-from reference_server.repository.direct import defer_writes, flush_deferred, writes_of
+from reference_server.repository.direct import defer_writes, flush_deferred, pipelined, writes_of
 from reference_server.repository.locking import lock_keys, staff_lock_key
 from reference_server.repository.prefetch import Needs, prefetch
 
@@ -77,8 +77,10 @@ class PgGroupCommit:
         with self._db.writing() as session:
             needs = [need for _, need in batch]
 
-            lock_keys(session, [staff_lock_key(n.tenant_id, s) for n in needs for s in n.staff_ids])
-            prefetch(session, needs)
+            with pipelined(session):  # BEGIN, the locks and every read: one round trip
+                keys = [staff_lock_key(n.tenant_id, s) for n in needs for s in n.staff_ids]
+                lock_keys(session, keys, pipelined=True)
+                prefetch(session, needs)
             defer_writes(session)  # one executemany per statement at the end, not two per unit
             outcomes: list[Outcome] = []
             for unit, _ in batch:
@@ -91,7 +93,8 @@ class PgGroupCommit:
                     if writes_of(session) != before or session.new or session.dirty or session.deleted:
                         raise _WroteThenFailed from exc
                     outcomes.append((False, exc))
-            flush_deferred(session)
+            with pipelined(session):  # every INSERT of the batch: one round trip
+                flush_deferred(session)
             return outcomes
 
     def _one(self, unit: Unit) -> Outcome:

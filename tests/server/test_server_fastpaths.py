@@ -1,18 +1,22 @@
 """In-process tests of the performance changes: the JWT cache keeps expiry exact, the plain-row
-lookups answer 404 exactly where the ORM load did, accepted sockets get TCP_NODELAY."""
+lookups answer 404 exactly where the ORM load did, accepted sockets get TCP_NODELAY, direct
+statements fail with SQLAlchemy's errors."""
 
 from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import jwt
 import pytest
+from sqlalchemy.exc import IntegrityError
+from test_server_pg_group_commit import INSERT_APPOINTMENT, appointment_rows
 
 from reference_server import security
 from reference_server.db import Database
 from reference_server.errors import NotFound
-from reference_server.models import Customer, Outlet, Service, Staff
+from reference_server.models import Base, Customer, Outlet, Service, Staff
 from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo, fetch
 from reference_server.security import Principal, issue_token, read_token
 from reference_server.seed import bootstrap
@@ -96,3 +100,14 @@ def test_protocol_turns_nagle_off(monkeypatch: pytest.MonkeyPatch):
         NoDelayHTTPProtocol.__new__(NoDelayHTTPProtocol).connection_made(Transport(sock))
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     assert len(made) == 1  # uvicorn's own connection_made still runs
+
+
+def test_driver_errors_are_sqlalchemy_errors_on_sqlite_too(tmp_path: Path) -> None:
+    lite = Database(f"sqlite:///{tmp_path / 'direct.sqlite'}")
+    try:
+        Base.metadata.create_all(lite.write_engine)
+        rows = appointment_rows("t" * 24, "o" * 24, "c" * 24, 1) * 2
+        with pytest.raises(IntegrityError), lite.writing() as session:
+            INSERT_APPOINTMENT.insert_rows(session, rows)
+    finally:
+        lite.dispose()

@@ -5,23 +5,26 @@ unit's outcome is still the same as alone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import anyio
 import pytest
 from server_procs import postgres_available, scratch_postgres
-from sqlalchemy import text
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
 from reference_server.errors import Conflict, NotFound
-from reference_server.models import Base, Customer, Tenant
-from reference_server.repository.direct import defer_writes
+from reference_server.models import Appointment, Base, Customer, Outlet, Tenant, new_id
+from reference_server.repository.direct import DirectStatement, defer_writes
 from reference_server.repository.items import INSERT_ITEM, load_booked
 from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.repository.prefetch import Needs
 from reference_server.services import uow
+
+INSERT_APPOINTMENT = DirectStatement(insert(Appointment.__table__))
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +190,59 @@ def test_prefetched_records_answer_as_the_database_would(db: Database) -> None:
     outcomes = _submit_all(db, [own, other_tenant], needs)
     assert outcomes[0] == "Ann Lee"
     assert isinstance(outcomes[1], NotFound)
+
+
+def appointment_rows(tenant_id: str, outlet_id: str, customer_id: str, n: int) -> list[dict[str, Any]]:
+    stamp = datetime(2031, 5, 5, 9, 30, 15, 123456)
+    return [
+        {
+            "id": new_id(),
+            "tenant_id": tenant_id,
+            "outlet_id": outlet_id,
+            "customer_id": customer_id,
+            "appointment_date": date(2031, 5, 5 + i),
+            "start_minute": 600 + i,
+            "status": "confirmed",
+            "notes": None if i % 2 else f"note 'quoted' {{braces}}, comma {i}",
+            "cancellation_reason": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def owner(db: Database) -> tuple[str, str, str]:
+    with db.writing() as session:
+        tenant = Tenant(name="Owner")
+        session.add(tenant)
+        session.flush()
+        outlet = Outlet(tenant_id=tenant.id, name="Main")
+        customer = Customer(tenant_id=tenant.id, first_name="Ann", last_name="Lee", email="a@x.test")
+        session.add_all([outlet, customer])
+    return tenant.id, outlet.id, customer.id
+
+
+def test_an_array_insert_stores_every_row_exactly(db: Database, owner: tuple[str, str, str]) -> None:
+    rows = appointment_rows(*owner, 5)
+    with db.writing() as session:
+        INSERT_APPOINTMENT.insert_rows(session, rows)
+    with db.reading() as session:
+        stored = {a.id: a for a in session.query(Appointment).filter(Appointment.tenant_id == owner[0])}
+    assert set(stored) == {r["id"] for r in rows}
+    for row in rows:
+        for key, value in row.items():
+            assert getattr(stored[row["id"]], key) == value, key
+
+
+def test_driver_errors_of_direct_statements_are_sqlalchemy_errors(
+    db: Database, owner: tuple[str, str, str]
+) -> None:
+    (row,) = appointment_rows(*owner, 1)
+    for send in (
+        lambda session: INSERT_APPOINTMENT.execute(session, [row, row]),
+        lambda session: INSERT_APPOINTMENT.insert_rows(session, [row, row]),
+    ):
+        with pytest.raises(IntegrityError), db.writing() as session:
+            send(session)

@@ -17,19 +17,25 @@ from reference_server.faults import load_policy
 from reference_server.rewrite import RewriteResponses
 from reference_server.routers import appointments, auth, availability, catalog, customers
 from reference_server.seed import bootstrap
+from reference_server.serving import settle_heap
 from reference_server.settings import Settings
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the app for `settings`; the schema and seed are ensured when it starts."""
+def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
+    """Build the app for `settings`; the schema and seed are ensured when it starts.
+
+    `server_process`: the app owns its process (a uvicorn worker); its start-up heap is then
+    frozen out of the garbage collector's reach (serving.settle_heap)."""
     policy = load_policy(settings.fault)
     db = Database(settings.database_url, write_gate=policy.gates_process_writes())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(bootstrap, db, settings)
+        if server_process:
+            settle_heap()
         yield
         db.dispose()
 
@@ -62,4 +68,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """Uvicorn factory for worker processes: settings come from REFERENCE_SERVER_* variables."""
-    return create_app(Settings())
+    return create_app(Settings(), server_process=True)

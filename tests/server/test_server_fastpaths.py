@@ -5,6 +5,8 @@ statements fail with SQLAlchemy's errors."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from test_server_pg_group_commit import INSERT_APPOINTMENT, appointment_rows
 
+from fixtures.target import REPO_ROOT
 from reference_server import security
 from reference_server.db import Database
 from reference_server.errors import NotFound
@@ -111,3 +114,24 @@ def test_driver_errors_are_sqlalchemy_errors_on_sqlite_too(tmp_path: Path) -> No
             INSERT_APPOINTMENT.insert_rows(session, rows)
     finally:
         lite.dispose()
+
+
+def test_a_server_process_freezes_its_start_up_heap_and_a_test_app_does_not(tmp_path: Path) -> None:
+    probe = (
+        "import gc, sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from reference_server.app import create_app\n"
+        "from reference_server.settings import Settings\n"
+        "settings = Settings(database_url=sys.argv[1])\n"
+        "for server_process in (False, True):\n"
+        "    with TestClient(create_app(settings, server_process=server_process)):\n"
+        "        print(server_process, gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, f"sqlite:///{tmp_path / 'gc.sqlite'}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["False", "False", "True", "True"], done.stderr[-2000:]

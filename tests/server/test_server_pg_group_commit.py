@@ -224,7 +224,7 @@ def owner(db: Database) -> tuple[str, str, str]:
     return tenant.id, outlet.id, customer.id
 
 
-def test_an_array_insert_stores_every_row_exactly(db: Database, owner: tuple[str, str, str]) -> None:
+def test_a_bulk_insert_stores_every_row_exactly(db: Database, owner: tuple[str, str, str]) -> None:
     rows = appointment_rows(*owner, 5)
     with db.writing() as session:
         INSERT_APPOINTMENT.insert_rows(session, rows)

@@ -5,11 +5,12 @@ unit's outcome is still the same as alone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import anyio
 import pytest
+from server_api import next_weekday
 from server_procs import postgres_available, scratch_postgres
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
@@ -17,12 +18,25 @@ from sqlalchemy.orm import Session
 
 from reference_server.db import Database
 from reference_server.errors import Conflict, NotFound
-from reference_server.models import Appointment, Base, Customer, Outlet, Tenant, new_id
+from reference_server.models import (
+    Appointment,
+    AppointmentItem,
+    AvailabilityWindow,
+    Base,
+    Customer,
+    Outlet,
+    Service,
+    Staff,
+    Tenant,
+    new_id,
+)
+from reference_server.policy import Policy
 from reference_server.repository.direct import DirectStatement, defer_writes
 from reference_server.repository.items import INSERT_ITEM, load_booked
 from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.repository.prefetch import Needs
-from reference_server.services import uow
+from reference_server.schemas.booking import AppointmentCreate
+from reference_server.services import booking, uow
 
 INSERT_APPOINTMENT = DirectStatement(insert(Appointment.__table__))
 
@@ -246,3 +260,59 @@ def test_driver_errors_of_direct_statements_are_sqlalchemy_errors(
     ):
         with pytest.raises(IntegrityError), db.writing() as session:
             send(session)
+
+
+def test_one_batch_of_bookings_judges_each_as_alone(db: Database, owner: tuple[str, str, str]) -> None:
+    """Seven bookings of one session of capacity 3 in one batch, beside a booking on a day
+    without a window and one of an unknown customer: exactly three of the seven, a 409 for the
+    day off and a 404 for the stranger, and the database holds exactly the three."""
+    tenant_id, outlet_id, _ = owner
+    day = next_weekday(0)  # a Monday; the staff member works Mondays only
+    with db.writing() as session:
+        service = Service(
+            tenant_id=tenant_id,
+            outlet_id=outlet_id,
+            name="Yoga",
+            slug="yoga",
+            duration_minutes=60,
+            allow_parallel_bookings=True,
+            max_parallel_bookings=3,
+        )
+        staff = Staff(
+            tenant_id=tenant_id, outlet_id=outlet_id, first_name="Emma", last_name="Lee", service_ids=[]
+        )
+        customers = [
+            Customer(tenant_id=tenant_id, first_name="C", last_name=str(n), email=f"c{n}@x.test")
+            for n in range(8)
+        ]
+        session.add_all([service, staff, *customers])
+        session.flush()
+        session.add(
+            AvailabilityWindow(
+                tenant_id=tenant_id, staff_id=staff.id, day_of_week=0, start_minute=9 * 60, end_minute=17 * 60
+            )
+        )
+
+    def body(customer_id: str, on: date) -> AppointmentCreate:
+        item = {"service_id": service.id, "staff_id": staff.id, "start_time": "10:00"}
+        return AppointmentCreate.model_validate(
+            {
+                "customer_id": customer_id,
+                "outlet_id": outlet_id,
+                "appointment_date": on.isoformat(),
+                "services": [item],
+            }
+        )
+
+    policy = Policy()
+    bodies = [body(c.id, day) for c in customers[:7]]
+    bodies += [body(customers[7].id, day + timedelta(days=1)), body(new_id(), day)]
+    units = [booking.booking_unit(policy=policy, tenant_id=tenant_id, body=b) for b in bodies]
+    outcomes = _submit_all(db, units, [booking.needs(policy, tenant_id, b) for b in bodies])
+    booked = [o for o in outcomes[:7] if isinstance(o, dict)]
+    assert len(booked) == 3 and all(isinstance(o, Conflict) for o in outcomes[:7] if o not in booked)
+    assert isinstance(outcomes[7], Conflict) and "working hours" in str(outcomes[7])
+    assert isinstance(outcomes[8], NotFound)
+    with db.reading() as session:
+        stored = session.query(AppointmentItem).filter(AppointmentItem.staff_id == staff.id).count()
+    assert stored == 3

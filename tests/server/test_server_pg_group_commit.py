@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import anyio
+import psycopg
 import pytest
 from server_api import next_weekday
 from server_procs import postgres_available, scratch_postgres
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reference_server.db import Database
-from reference_server.errors import Conflict, NotFound
+from reference_server.errors import Conflict, NotFound, ServiceBusy
 from reference_server.models import (
     Appointment,
     AppointmentItem,
@@ -31,6 +32,7 @@ from reference_server.models import (
     new_id,
 )
 from reference_server.policy import Policy
+from reference_server.repository import locking
 from reference_server.repository.direct import DirectStatement, defer_writes
 from reference_server.repository.items import INSERT_ITEM, load_booked
 from reference_server.repository.lookups import CustomerInfo, fetch
@@ -316,3 +318,34 @@ def test_one_batch_of_bookings_judges_each_as_alone(db: Database, owner: tuple[s
     with db.reading() as session:
         stored = session.query(AppointmentItem).filter(AppointmentItem.staff_id == staff.id).count()
     assert stored == 3
+
+
+def test_a_batch_that_cannot_get_its_locks_answers_busy_and_writes_nothing(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session holds a staff pool's lock past lock_timeout: the batch fails whole, its
+    units are retried alone and end as ServiceBusy (503), nothing is written; once the lock is
+    free the same units commit."""
+    monkeypatch.setattr(locking, "PG_LOCK_TIMEOUT", "50ms")
+    monkeypatch.setattr(uow, "ATTEMPTS", 2)
+    tenant_id, staff_id = new_id(), new_id()
+    needs = [Needs(tenant_id, (staff_id,))] * 3
+
+    def locked_mark(name: str) -> Callable[[Session], str]:
+        def unit(session: Session) -> str:  # as a booking unit does: its own lock first
+            locking.lock_staff(session, tenant_id=tenant_id, staff_ids=[staff_id])
+            return _mark(name)(session)
+
+        return unit
+
+    units = [locked_mark(f"busy{n}") for n in range(3)]
+    holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s)", (locking.staff_lock_key(tenant_id, staff_id),))
+        outcomes = _submit_all(db, units, needs)
+        assert all(isinstance(o, ServiceBusy) for o in outcomes), outcomes
+        assert _marks(db) == set()
+    finally:
+        holder.close()
+    assert _submit_all(db, units, needs) == ["busy0", "busy1", "busy2"]
+    assert _marks(db) == {"busy0", "busy1", "busy2"}

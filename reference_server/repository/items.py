@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
-from reference_server.repository.direct import DirectStatement, deferred_rows
+from reference_server.repository.direct import DirectStatement, Sent, deferred_rows
 from reference_server.rules import Booked, Window
 
 _I = AppointmentItem.__table__.c
@@ -31,6 +31,11 @@ _BOOKED_QUERY = select(
     _I.tenant_id == bindparam("tenant_id"),
 )
 _BOOKED = DirectStatement(_BOOKED_QUERY)
+_BOOKED_ON_DAYS = DirectStatement(
+    _BOOKED_QUERY.with_only_columns(*_BOOKED_QUERY.selected_columns).where(
+        _I.appointment_date.in_(bindparam("days", expanding=True))
+    )
+)
 INSERT_ITEM = DirectStatement(insert(AppointmentItem.__table__))
 BOOKED = "prefetched_booked"  # session.info key: a Prefetched
 
@@ -55,6 +60,33 @@ class Prefetched:
             and self.staff_ids.issuperset(staff_ids)
             and all(date.fromordinal(days[0].toordinal() + n) in self.days for n in range(span))
         )
+
+
+def prefetch_booked(
+    session: Session,
+    *,
+    tenant_id: str,
+    staff_ids: Collection[str],
+    days: Collection[date],
+    statuses: tuple[str, ...],
+) -> Callable[[], None]:
+    """Send the read of the counted items of these staff members on these dates, for the batch;
+    the returned callable stores them in the transaction (after the pipeline's answer)."""
+    params = {
+        "staff_ids": sorted(staff_ids),
+        "first": min(days),
+        "last": max(days),
+        "days": sorted(days),
+        "statuses": list(statuses),
+        "tenant_id": tenant_id,
+    }
+    sent = _BOOKED_ON_DAYS.send(session, params)
+
+    def store() -> None:
+        rows = [Booked(*row) for row in sent.rows()]
+        session.info[BOOKED] = Prefetched(tenant_id, frozenset(staff_ids), frozenset(days), statuses, rows)
+
+    return store
 
 
 _BOOKED_EXCLUDING = DirectStatement(_BOOKED_QUERY.where(_I.appointment_id != bindparam("exclude")))
@@ -122,24 +154,31 @@ def load_booked(
     return found
 
 
-WINDOWS = "prefetched_windows"  # session.info key: (staff ids, weekdays, their windows)
+WINDOWS = "prefetched_windows"  # session.info key: (staff ids, their windows as load_windows gives)
 
 
-def load_windows(
-    session: Session, *, staff_ids: Collection[str], weekdays: Collection[int] | None = None
-) -> dict[tuple[str, int], list[Window]]:
-    """Open weekly windows per (staff_id, weekday), sorted by start; those of `weekdays` at
-    least (all when None). From the transaction's prefetched windows when a group commit read
-    them for a superset of `staff_ids` and `weekdays` (the answer may then hold others too)."""
+def load_windows(session: Session, *, staff_ids: Collection[str]) -> dict[tuple[str, int], list[Window]]:
+    """Open weekly windows per (staff_id, weekday), sorted by start; from the transaction's
+    prefetched windows when a group commit read them for a superset of `staff_ids` (the
+    answer may then hold other staff members' windows too)."""
     prefetched = session.info.get(WINDOWS)
-    if (
-        prefetched is not None
-        and weekdays is not None
-        and prefetched[0].issuperset(staff_ids)
-        and prefetched[1].issuperset(weekdays)
-    ):
-        return prefetched[2]
+    if prefetched is not None and prefetched[0].issuperset(staff_ids):
+        return prefetched[1]
+    return _windows(_WINDOWS.send(session, {"staff_ids": list(staff_ids)}))
+
+
+def prefetch_windows(session: Session, *, staff_ids: Collection[str]) -> Callable[[], None]:
+    """Send the read of these staff members' windows; the returned callable stores them."""
+    sent = _WINDOWS.send(session, {"staff_ids": sorted(staff_ids)})
+
+    def store() -> None:
+        session.info[WINDOWS] = (frozenset(staff_ids), _windows(sent))
+
+    return store
+
+
+def _windows(sent: Sent) -> dict[tuple[str, int], list[Window]]:
     windows: dict[tuple[str, int], list[Window]] = defaultdict(list)
-    for staff_id, weekday, start, end in _WINDOWS.rows(session, {"staff_ids": list(staff_ids)}):
+    for staff_id, weekday, start, end in sent.rows():
         windows[(staff_id, weekday)].append(Window(start, end))
     return windows

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from reference_server.errors import not_found
 from reference_server.models import Customer, Outlet, Service, Staff
-from reference_server.repository.direct import DirectStatement
+from reference_server.repository.direct import DirectStatement, Sent
 from reference_server.schemas.common import ID_PATTERN
 
 
@@ -74,7 +74,7 @@ class OutletInfo:
 Info = TypeVar("Info", ServiceInfo, StaffInfo, CustomerInfo, OutletInfo)
 
 
-MODELS: dict[type[Any], type[Any]] = {
+_MODELS: dict[type[Any], type[Any]] = {
     ServiceInfo: Service,
     StaffInfo: Staff,
     CustomerInfo: Customer,
@@ -83,12 +83,16 @@ MODELS: dict[type[Any], type[Any]] = {
 
 
 def _columns(info: type[Any]) -> Select[Any]:
-    table = MODELS[info].__table__
+    table = _MODELS[info].__table__
     return select(*(table.c[f.name] for f in fields(info))).where(table.c.tenant_id == bindparam("tenant_id"))
 
 
 _BY_ID = {
-    i: DirectStatement(_columns(i).where(m.__table__.c.id == bindparam("id"))) for i, m in MODELS.items()
+    i: DirectStatement(_columns(i).where(m.__table__.c.id == bindparam("id"))) for i, m in _MODELS.items()
+}
+_BY_IDS = {
+    i: DirectStatement(_columns(i).where(m.__table__.c.id.in_(bindparam("ids", expanding=True))))
+    for i, m in _MODELS.items()
 }
 RECORDS = "prefetched_records"  # session.info key: {(info, tenant_id, id): row or None}
 
@@ -110,3 +114,9 @@ def fetch(session: Session, info: type[Info], tenant_id: str, record_id: str, ki
     if row is None:
         raise not_found(kind)
     return info(*row)
+
+
+def send_many(session: Session, info: type[Info], tenant_id: str, record_ids: list[str]) -> Sent:
+    """The statement that reads the tenant's records among `record_ids` (missing ones left
+    out); build them with `info(*row)` from its rows."""
+    return _BY_IDS[info].send(session, {"ids": record_ids, "tenant_id": tenant_id})

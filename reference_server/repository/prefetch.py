@@ -1,32 +1,26 @@
-"""The reads of a whole PostgreSQL group-commit batch in one statement (pg_group_commit.py).
+"""Reads of a whole group-commit batch in a few statements (pg_group_commit.py).
 
-A booking unit reads its customer, outlet, services and staff members, their weekly windows
-and the items it counts: six statements, each ~0.15 ms of driver CPU on this kind of machine
-before the database does anything. Known before the unit runs (`Needs`), they are read for
-the whole batch by one UNION ALL, sent right after the batch's locks, and the unit's own
-`fetch`, `load_windows` and `load_booked` find them in the transaction (session.info)
-instead of asking again. Booking units write none of the records and windows; the items
-they write are held back (direct.defer_writes) and load_booked adds those to what was read,
-so each unit counts exactly what it would have counted alone. A batch of several tenants
-or counting rules is not prefetched: its units read for themselves.
+A booking unit reads its customer, outlet, services and staff members, and the staff
+members' weekly windows: eight round trips per booking on PostgreSQL. Known before the unit
+runs (`Needs`), they are read once for the batch, after its locks, and the unit's own
+`fetch` / `load_windows` find them in the transaction (session.info) instead of asking the
+database again. Booking units write none of these tables, so what the batch read stays what
+each unit would have read. Counted items are never prefetched: each unit counts the ones
+its predecessors in the batch just wrote.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, any_, bindparam, event
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from reference_server.models import AppointmentItem, AvailabilityWindow
-from reference_server.repository.items import BOOKED, WINDOWS, Prefetched
-from reference_server.repository.lookups import MODELS, RECORDS
-from reference_server.repository.union import Part, TypedUnion
-from reference_server.rules import Booked, Window
+from reference_server.repository.items import BOOKED, WINDOWS, prefetch_booked, prefetch_windows
+from reference_server.repository.lookups import RECORDS, send_many
 from reference_server.schemas.common import ID_PATTERN
 
 
@@ -41,87 +35,36 @@ class Needs:
     statuses: tuple[str, ...] = ()  # the statuses that count
 
 
-def _ids(name: str, item: Any = String) -> Any:
-    return any_(bindparam(name, type_=ARRAY(item)))
-
-
-def _parts() -> dict[str, Part]:
-    parts = {}
-    for info, model in MODELS.items():
-        c = model.__table__.c
-        where = [c.tenant_id == bindparam("tenant_id"), c.id == _ids(info.__name__)]
-        parts[info.__name__] = ([c[f.name] for f in fields(info)], where)
-    w, i = AvailabilityWindow.__table__.c, AppointmentItem.__table__.c
-    parts["window"] = (
-        [w.staff_id, w.day_of_week, w.start_minute, w.end_minute],
-        [
-            w.staff_id == _ids("staff_ids"),
-            w.day_of_week == _ids("weekdays", Integer),
-            w.is_available.is_(True),
-        ],
-    )
-    # Served by ix_items_staff_day_status (staff_id, appointment_date, status).
-    parts["booked"] = (
-        [
-            i.appointment_id,
-            i.customer_id,
-            i.service_id,
-            i.staff_id,
-            i.appointment_date,
-            i.start_minute,
-            i.block_end_minute,
-        ],
-        [
-            i.staff_id == _ids("staff_ids"),
-            i.appointment_date == _ids("days", Date),
-            i.status == _ids("statuses"),
-            i.tenant_id == bindparam("tenant_id"),
-        ],
-    )
-    return parts
-
-
-_READS = TypedUnion(_parts())
-_INFOS = {info.__name__: info for info in MODELS}
-
-
 def prefetch(session: Session, needs: list[Needs]) -> None:
     """Read every record, window and counted item the units of `needs` will ask for, into the
-    transaction, with one statement (inside a pipeline: no round trip of its own)."""
-    if len({(n.tenant_id, n.statuses) for n in needs}) != 1:
-        return  # several tenants or counting rules: rare; the units read for themselves
-    tenant_id, statuses = needs[0].tenant_id, needs[0].statuses
-    wanted: dict[type[Any], set[str]] = {info: set() for info in MODELS}
+    transaction: every statement is sent before the first answer is read (in a pipeline:
+    one round trip, after whatever the pipeline sent first, e.g. the batch's locks)."""
+    wanted: dict[tuple[type[Any], str], set[str]] = defaultdict(set)
     for need in needs:
         for info, record_id in need.records:
             if isinstance(record_id, str) and ID_PATTERN.match(record_id):
-                wanted[info].add(record_id)
-    staff = frozenset(s for n in needs for s in n.staff_ids)
-    days = frozenset(d for n in needs for d in n.days)
-    weekdays = frozenset(d.weekday() for d in days)
-    params: dict[str, Any] = {info.__name__: sorted(ids) for info, ids in wanted.items()}
-    params |= {"tenant_id": tenant_id, "staff_ids": sorted(staff), "statuses": list(statuses)}
-    params |= {"days": sorted(days), "weekdays": sorted(weekdays)}
-    # Asked for and absent: a 404 from the cache, as from the database.
-    records: dict[tuple[type[Any], str, str], Any] = {
-        (info, tenant_id, i): None for info, ids in wanted.items() for i in ids
-    }
-    windows: dict[tuple[str, int], list[Window]] = defaultdict(list)
-    booked: list[Booked] = []
-    for row in _READS.statement.rows(session, params):
-        kind, values = row[0], [row[i] for i in _READS.pick[row[0]]]
-        if kind == "booked":
-            booked.append(Booked(*values))
-        elif kind == "window":
-            windows[(values[0], values[1])].append(Window(values[2], values[3]))
-        else:
-            record = _INFOS[kind](*values)
-            records[(_INFOS[kind], tenant_id, record.id)] = record
-    for found in windows.values():
-        found.sort(key=lambda w: w.start)
-    session.info[RECORDS] = records
-    session.info[WINDOWS] = (staff, weekdays, windows)
-    session.info[BOOKED] = Prefetched(tenant_id, staff, days, statuses, booked)
+                wanted[(info, need.tenant_id)].add(record_id)
+    sent = [(key, ids, send_many(session, key[0], key[1], sorted(ids))) for key, ids in wanted.items()]
+    stores = []
+    staff = {s for n in needs for s in n.staff_ids}
+    if staff:
+        stores.append(prefetch_windows(session, staff_ids=staff))
+    counted = {(n.tenant_id, n.statuses) for n in needs if n.days and n.staff_ids}
+    if len(counted) == 1:  # one tenant, one policy: the usual batch (others read item by item)
+        ((tenant_id, statuses),) = counted
+        days = {d for n in needs for d in n.days}
+        stores.append(
+            prefetch_booked(session, tenant_id=tenant_id, staff_ids=staff, days=days, statuses=statuses)
+        )
+    cache: dict[tuple[type[Any], str, str], Any] = {}
+    for (info, tenant_id), ids, statement in sent:
+        cache.update(dict.fromkeys(((info, tenant_id, i) for i in ids), None))  # missing: 404
+        for row in statement.rows():
+            record = info(*row)
+            cache[(info, tenant_id, record.id)] = record
+    session.info[RECORDS] = cache
+    for store in stores:
+        store()
 
 
 @event.listens_for(Session, "after_flush")

@@ -83,7 +83,7 @@ def check_sessions(
 ) -> None:
     """409 unless every session fits: window, overlap, same-customer, capacity (in that order)."""
     staff_ids = {r.staff.id for r in requests}
-    windows = load_windows(session, staff_ids=staff_ids, weekdays={r.day.weekday() for r in requests})
+    windows = load_windows(session, staff_ids=staff_ids)
     days = [policy.counting_days(r.day) for r in requests]
     booked = load_booked(
         session,

@@ -13,7 +13,7 @@ from pathlib import Path
 import jwt
 import pytest
 from sqlalchemy.exc import IntegrityError
-from test_server_pg_group_commit import INSERT_APPOINTMENT, appointment_rows
+from units import INSERT_APPOINTMENT, appointment_rows
 
 from fixtures.target import REPO_ROOT
 from reference_server import security

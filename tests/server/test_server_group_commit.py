@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from units import MARKS_TABLE, mark, marks, submit_all
 
 from reference_server.db import Database
 from reference_server.errors import Conflict
@@ -25,41 +25,9 @@ from reference_server.write_gate import WriteGate
 def db(tmp_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path / 'group.sqlite'}")
     with database.writing() as session:
-        session.execute(text("CREATE TABLE marks (name TEXT PRIMARY KEY)"))
+        session.execute(text(MARKS_TABLE))
     yield database
     database.dispose()
-
-
-def _submit_all(db: Database, units: list[Callable[[Session], Any]]) -> list[Any]:
-    """Submit every unit at once; each result, or the exception its submitter got."""
-    outcomes: list[Any] = [None] * len(units)
-
-    async def one(index: int) -> None:
-        try:
-            outcomes[index] = await uow.submit(db, units[index])
-        except Exception as exc:
-            outcomes[index] = exc
-
-    async def main() -> None:
-        async with anyio.create_task_group() as group:
-            for index in range(len(units)):
-                group.start_soon(one, index)
-
-    anyio.run(main)
-    return outcomes
-
-
-def _mark(name: str) -> Callable[[Session], str]:
-    def unit(session: Session) -> str:
-        session.execute(text("INSERT INTO marks VALUES (:n)"), {"n": name})
-        return name
-
-    return unit
-
-
-def _marks(db: Database) -> set[str]:
-    with db.reading() as session:
-        return set(session.scalars(text("SELECT name FROM marks")))
 
 
 def test_units_submitted_together_share_one_transaction(db: Database) -> None:
@@ -68,15 +36,15 @@ def test_units_submitted_together_share_one_transaction(db: Database) -> None:
     def unit(session: Session) -> None:
         sessions.append(id(session))
 
-    _submit_all(db, [unit] * 10)
+    submit_all(db, [unit] * 10)
     assert len(sessions) == 10
     assert len(set(sessions)) < 10, "ten units queued at once should not need ten transactions"
 
 
 def test_each_unit_gets_its_own_result_and_all_are_committed(db: Database) -> None:
     names = [f"m{i}" for i in range(12)]
-    assert _submit_all(db, [_mark(n) for n in names]) == names
-    assert _marks(db) == set(names)
+    assert submit_all(db, [mark(n) for n in names]) == names
+    assert marks(db) == set(names)
 
 
 def test_a_failing_unit_rolls_back_only_itself(db: Database) -> None:
@@ -84,23 +52,23 @@ def test_a_failing_unit_rolls_back_only_itself(db: Database) -> None:
         session.execute(text("INSERT INTO marks VALUES ('refused')"))
         raise Conflict("full")
 
-    outcomes = _submit_all(db, [_mark("before"), refused, _mark("after")])
+    outcomes = submit_all(db, [mark("before"), refused, mark("after")])
     assert outcomes[0] == "before" and outcomes[2] == "after"
     assert isinstance(outcomes[1], Conflict)
-    assert _marks(db) == {"before", "after"}
+    assert marks(db) == {"before", "after"}
 
 
 def test_a_duplicate_is_a_conflict_for_that_unit_only(db: Database) -> None:
-    outcomes = _submit_all(db, [_mark("same"), _mark("same"), _mark("other")])
+    outcomes = submit_all(db, [mark("same"), mark("same"), mark("other")])
     assert sorted(map(type, outcomes), key=str) == sorted([str, str, Conflict], key=str)
-    assert _marks(db) == {"same", "other"}
+    assert marks(db) == {"same", "other"}
 
 
 def test_a_later_unit_sees_the_writes_of_an_earlier_one(db: Database) -> None:
     def count(session: Session) -> int:
         return session.scalar(text("SELECT count(*) FROM marks")) or 0
 
-    outcomes = _submit_all(db, [_mark("a"), _mark("b"), count])
+    outcomes = submit_all(db, [mark("a"), mark("b"), count])
     assert outcomes[2] == 2
 
 
@@ -121,7 +89,7 @@ class _OverlapProbe:
 
 def test_units_never_overlap_when_gated(db: Database) -> None:
     probe = _OverlapProbe(0.005)
-    _submit_all(db, [probe] * 8)
+    submit_all(db, [probe] * 8)
     assert probe.peak == 1
 
 
@@ -139,7 +107,7 @@ def test_the_loop_keeps_running_while_another_writer_holds_the_gate(db: Database
 
         async with anyio.create_task_group() as group:
             group.start_soon(ticker)
-            result = await uow.submit(db, _mark("waited"))
+            result = await uow.submit(db, mark("waited"))
         return result
 
     try:
@@ -147,7 +115,7 @@ def test_the_loop_keeps_running_while_another_writer_holds_the_gate(db: Database
     finally:
         other_process.close()
     assert len(ticks) == 10, "waiting for the gate must not block the event loop"
-    assert _marks(db) == {"waited"}
+    assert marks(db) == {"waited"}
 
 
 def test_a_busy_database_is_retried_off_the_loop(db: Database) -> None:
@@ -168,14 +136,14 @@ def test_a_busy_database_is_retried_off_the_loop(db: Database) -> None:
 
     assert anyio.run(main) == "ok"
     assert runs == [True, False], "first on the loop, the retry in a worker thread"
-    assert _marks(db) == {"retried"}
+    assert marks(db) == {"retried"}
 
 
 def test_ungated_units_may_overlap(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'free.sqlite'}", write_gate=False)  # the unlocked fault
     probe = _OverlapProbe(0.02)
     try:
-        _submit_all(db, [probe] * 6)
+        submit_all(db, [probe] * 6)
     finally:
         db.dispose()
     assert probe.peak > 1

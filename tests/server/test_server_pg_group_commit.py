@@ -5,17 +5,16 @@ unit's outcome is still the same as alone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-import anyio
 import psycopg
 import pytest
 from server_api import next_weekday
 from server_procs import postgres_available, scratch_postgres
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from units import INSERT_APPOINTMENT, MARKS_TABLE, appointment_rows, mark, marks, submit_all
 
 from reference_server.db import Database
 from reference_server.errors import Conflict, NotFound, ServiceBusy
@@ -33,14 +32,12 @@ from reference_server.models import (
 )
 from reference_server.policy import Policy
 from reference_server.repository import locking
-from reference_server.repository.direct import DirectStatement, defer_writes
+from reference_server.repository.direct import defer_writes
 from reference_server.repository.items import INSERT_ITEM, load_booked
 from reference_server.repository.lookups import CustomerInfo, fetch
 from reference_server.repository.prefetch import Needs
 from reference_server.schemas.booking import AppointmentCreate
 from reference_server.services import booking, uow
-
-INSERT_APPOINTMENT = DirectStatement(insert(Appointment.__table__))
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +49,7 @@ def db() -> Iterator[Database]:
         database = Database(url)
         Base.metadata.create_all(database.write_engine)
         with database.writing() as session:
-            session.execute(text("CREATE TABLE marks (name TEXT PRIMARY KEY)"))
+            session.execute(text(MARKS_TABLE))
         yield database
         database.dispose()
 
@@ -63,53 +60,19 @@ def _empty(db: Database) -> None:
         session.execute(text("DELETE FROM marks"))
 
 
-def _mark(name: str) -> Callable[[Session], str]:
-    def unit(session: Session) -> str:
-        session.execute(text("INSERT INTO marks VALUES (:n)"), {"n": name})
-        return name
-
-    return unit
-
-
-def _marks(db: Database) -> set[str]:
-    with db.reading() as session:
-        return set(session.scalars(text("SELECT name FROM marks")))
-
-
-def _submit_all(
-    db: Database, units: list[Callable[[Session], Any]], needs: list[Needs] | None = None
-) -> list[Any]:
-    """Submit every unit at once; each result, or the exception its submitter got."""
-    outcomes: list[Any] = [None] * len(units)
-
-    async def one(index: int) -> None:
-        try:
-            outcomes[index] = await uow.submit(db, units[index], *(needs[index : index + 1] if needs else ()))
-        except Exception as exc:
-            outcomes[index] = exc
-
-    async def main() -> None:
-        async with anyio.create_task_group() as group:
-            for index in range(len(units)):
-                group.start_soon(one, index)
-
-    anyio.run(main)
-    return outcomes
-
-
 def test_units_submitted_together_share_transactions_and_all_commit(db: Database) -> None:
     sessions: list[int] = []
 
     def unit(name: str) -> Callable[[Session], str]:
         def run(session: Session) -> str:
             sessions.append(id(session))
-            return _mark(name)(session)
+            return mark(name)(session)
 
         return run
 
     names = [f"m{i}" for i in range(12)]
-    assert _submit_all(db, [unit(n) for n in names]) == names
-    assert _marks(db) == set(names)
+    assert submit_all(db, [unit(n) for n in names]) == names
+    assert marks(db) == set(names)
     assert len(set(sessions)) < len(names), "twelve units queued at once should not need twelve transactions"
 
 
@@ -117,10 +80,10 @@ def test_a_unit_that_refuses_before_writing_leaves_its_neighbours_alone(db: Data
     def refused(session: Session) -> None:
         raise Conflict("full")
 
-    outcomes = _submit_all(db, [_mark("before"), refused, _mark("after")])
+    outcomes = submit_all(db, [mark("before"), refused, mark("after")])
     assert outcomes[0] == "before" and outcomes[2] == "after"
     assert isinstance(outcomes[1], Conflict)
-    assert _marks(db) == {"before", "after"}
+    assert marks(db) == {"before", "after"}
 
 
 def test_a_unit_that_fails_after_writing_is_rolled_back_and_its_neighbours_run_again(db: Database) -> None:
@@ -134,20 +97,20 @@ def test_a_unit_that_fails_after_writing_is_rolled_back_and_its_neighbours_run_a
     def counted(name: str) -> Callable[[Session], str]:
         def run(session: Session) -> str:
             runs.append(name)
-            return _mark(name)(session)
+            return mark(name)(session)
 
         return run
 
-    outcomes = _submit_all(db, [counted("a"), half_done, counted("b")])
+    outcomes = submit_all(db, [counted("a"), half_done, counted("b")])
     assert outcomes[0] == "a" and outcomes[2] == "b" and isinstance(outcomes[1], Conflict)
-    assert _marks(db) == {"a", "b"}, "the half-done write must not be committed"
+    assert marks(db) == {"a", "b"}, "the half-done write must not be committed"
     assert runs.count("half") >= 1
 
 
 def test_a_duplicate_is_a_conflict_for_that_unit_only(db: Database) -> None:
-    outcomes = _submit_all(db, [_mark("same"), _mark("same"), _mark("other")])
+    outcomes = submit_all(db, [mark("same"), mark("same"), mark("other")])
     assert sorted(map(type, outcomes), key=str) == sorted([str, str, Conflict], key=str)
-    assert _marks(db) == {"same", "other"}
+    assert marks(db) == {"same", "other"}
 
 
 def test_held_back_items_count_for_the_later_units_of_the_batch(db: Database) -> None:
@@ -203,29 +166,9 @@ def test_prefetched_records_answer_as_the_database_would(db: Database) -> None:
         Needs(own_tenant, (), ((CustomerInfo, customer_id),)),
         Needs(other_tenant_id, (), ((CustomerInfo, customer_id),)),
     ]
-    outcomes = _submit_all(db, [own, other_tenant], needs)
+    outcomes = submit_all(db, [own, other_tenant], needs)
     assert outcomes[0] == "Ann Lee"
     assert isinstance(outcomes[1], NotFound)
-
-
-def appointment_rows(tenant_id: str, outlet_id: str, customer_id: str, n: int) -> list[dict[str, Any]]:
-    stamp = datetime(2031, 5, 5, 9, 30, 15, 123456)
-    return [
-        {
-            "id": new_id(),
-            "tenant_id": tenant_id,
-            "outlet_id": outlet_id,
-            "customer_id": customer_id,
-            "appointment_date": date(2031, 5, 5 + i),
-            "start_minute": 600 + i,
-            "status": "confirmed",
-            "notes": None if i % 2 else f"note 'quoted' {{braces}}, comma {i}",
-            "cancellation_reason": None,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-        for i in range(n)
-    ]
 
 
 @pytest.fixture
@@ -310,7 +253,7 @@ def test_one_batch_of_bookings_judges_each_as_alone(db: Database, owner: tuple[s
     bodies = [body(c.id, day) for c in customers[:7]]
     bodies += [body(customers[7].id, day + timedelta(days=1)), body(new_id(), day)]
     units = [booking.booking_unit(policy=policy, tenant_id=tenant_id, body=b) for b in bodies]
-    outcomes = _submit_all(db, units, [booking.needs(policy, tenant_id, b) for b in bodies])
+    outcomes = submit_all(db, units, [booking.needs(policy, tenant_id, b) for b in bodies])
     booked = [o for o in outcomes[:7] if isinstance(o, dict)]
     assert len(booked) == 3 and all(isinstance(o, Conflict) for o in outcomes[:7] if o not in booked)
     assert isinstance(outcomes[7], Conflict) and "working hours" in str(outcomes[7])
@@ -334,7 +277,7 @@ def test_a_batch_that_cannot_get_its_locks_answers_busy_and_writes_nothing(
     def locked_mark(name: str) -> Callable[[Session], str]:
         def unit(session: Session) -> str:  # as a booking unit does: its own lock first
             locking.lock_staff(session, tenant_id=tenant_id, staff_ids=[staff_id])
-            return _mark(name)(session)
+            return mark(name)(session)
 
         return unit
 
@@ -342,10 +285,10 @@ def test_a_batch_that_cannot_get_its_locks_answers_busy_and_writes_nothing(
     holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
     try:
         holder.execute("SELECT pg_advisory_lock(%s)", (locking.staff_lock_key(tenant_id, staff_id),))
-        outcomes = _submit_all(db, units, needs)
+        outcomes = submit_all(db, units, needs)
         assert all(isinstance(o, ServiceBusy) for o in outcomes), outcomes
-        assert _marks(db) == set()
+        assert marks(db) == set()
     finally:
         holder.close()
-    assert _submit_all(db, units, needs) == ["busy0", "busy1", "busy2"]
-    assert _marks(db) == {"busy0", "busy1", "busy2"}
+    assert submit_all(db, units, needs) == ["busy0", "busy1", "busy2"]
+    assert marks(db) == {"busy0", "busy1", "busy2"}

@@ -39,23 +39,34 @@ class Link:
     dialect: Dialect
 
 
-def link(session: Session) -> Link:
-    """The session's DBAPI connection; taken once per transaction (Session.connection() is slow)."""
-    found = session.info.get("direct_link")
-    if found is None:
-        connection = session.connection()
-        found = session.info["direct_link"] = Link(
-            connection.connection.driver_connection, connection.dialect
-        )
-    return found
+_TRANSACTION_STATE: set[str] = set()
+
+
+def transaction_state(key: str) -> str:
+    """`key` as a session.info key for state of one transaction (its connection, held locks,
+    held-back writes, prefetched reads): dropped when the transaction ends, since the
+    session's next one may run on another connection and holds none of it."""
+    _TRANSACTION_STATE.add(key)
+    return key
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_link(session: Session, transaction: SessionTransaction) -> None:
-    # The session's next transaction may run on another connection.
-    if transaction.parent is None:
-        session.info.pop("direct_link", None)
-        session.info.pop(DEFERRED, None)  # rolled back, or flushed already
+def _forget_transaction_state(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction itself, not a savepoint
+        for key in _TRANSACTION_STATE:
+            session.info.pop(key, None)
+
+
+LINK = transaction_state("direct_link")
+
+
+def link(session: Session) -> Link:
+    """The session's DBAPI connection; taken once per transaction (Session.connection() is slow)."""
+    found = session.info.get(LINK)
+    if found is None:
+        connection = session.connection()
+        found = session.info[LINK] = Link(connection.connection.driver_connection, connection.dialect)
+    return found
 
 
 def writes_of(session: Session) -> int:
@@ -79,7 +90,7 @@ def _executed(state: ORMExecuteState) -> None:
         _count_write(state.session)
 
 
-DEFERRED = "deferred_writes"  # session.info key: {statement: [parameter sets]}, in first-use order
+DEFERRED = transaction_state("deferred_writes")  # {statement: [parameter sets]}, in first-use order
 
 
 def defer_writes(session: Session) -> None:

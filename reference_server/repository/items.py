@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
-from reference_server.repository.direct import DirectStatement, Sent, deferred_rows
+from reference_server.repository.direct import DirectStatement, Sent, deferred_rows, transaction_state
 from reference_server.rules import Booked, Window
 
 _I = AppointmentItem.__table__.c
@@ -37,7 +37,7 @@ _BOOKED_ON_DAYS = DirectStatement(
     )
 )
 INSERT_ITEM = DirectStatement(insert(AppointmentItem.__table__))
-BOOKED = "prefetched_booked"  # session.info key: a Prefetched
+BOOKED = transaction_state("prefetched_booked")  # a Prefetched
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ def load_booked(
     return found
 
 
-WINDOWS = "prefetched_windows"  # session.info key: (staff ids, their windows as load_windows gives)
+WINDOWS = transaction_state("prefetched_windows")  # (staff ids, their windows as load_windows gives)
 
 
 def load_windows(session: Session, *, staff_ids: Collection[str]) -> dict[tuple[str, int], list[Window]]:

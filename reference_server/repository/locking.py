@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from reference_server.db import PG_LOCK_TIMEOUT
-from reference_server.repository.direct import link
+from reference_server.repository.direct import link, transaction_state
 
 BOOTSTRAP_KEY = 0x5EED_0001
+HELD = transaction_state("held_locks")  # the keys this transaction holds: its end releases them
 
 
 def staff_lock_key(tenant_id: str, staff_id: str) -> int:
@@ -34,7 +34,7 @@ def lock_keys(session: Session, keys: Iterable[int], *, pipelined: bool = False)
     ordered = sorted(set(keys))
     if session.get_bind().dialect.name != "postgresql" or not ordered:
         return
-    held: set[int] = session.info.setdefault("held_locks", set())
+    held: set[int] = session.info.setdefault(HELD, set())
     if held.issuperset(ordered):
         return  # taken earlier in this transaction (a group commit takes a batch's up front)
     # One round trip, not two (a booking makes ~12): without parameters psycopg sends the text
@@ -48,12 +48,6 @@ def lock_keys(session: Session, keys: Iterable[int], *, pipelined: bool = False)
         session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'; SELECT {calls}")
     if session.get_nested_transaction() is None:  # a savepoint's rollback may let its locks go
         held.update(ordered)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_locks(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the transaction's end released every xact lock
-        session.info.pop("held_locks", None)
 
 
 def lock_staff(session: Session, *, tenant_id: str, staff_ids: Iterable[str]) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from reference_server.errors import not_found
 from reference_server.models import Customer, Outlet, Service, Staff
-from reference_server.repository.direct import DirectStatement, Sent
+from reference_server.repository.direct import DirectStatement, Sent, transaction_state
 from reference_server.schemas.common import ID_PATTERN
 
 
@@ -94,7 +94,7 @@ _BY_IDS = {
     i: DirectStatement(_columns(i).where(m.__table__.c.id.in_(bindparam("ids", expanding=True))))
     for i, m in _MODELS.items()
 }
-RECORDS = "prefetched_records"  # session.info key: {(info, tenant_id, id): row or None}
+RECORDS = transaction_state("prefetched_records")  # {(info, tenant_id, id): row or None}
 
 
 def fetch(session: Session, info: type[Info], tenant_id: str, record_id: str, kind: str) -> Info:

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from reference_server.repository.items import BOOKED, WINDOWS, prefetch_booked, prefetch_windows
 from reference_server.repository.lookups import RECORDS, send_many
@@ -71,16 +71,6 @@ def prefetch(session: Session, needs: list[Needs]) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _stale(session: Session, _context: Any) -> None:
-    forget(session)  # a unit wrote through the ORM: the batch's reads may no longer hold
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _ended(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        forget(session)
-
-
-def forget(session: Session) -> None:
-    session.info.pop(RECORDS, None)
-    session.info.pop(WINDOWS, None)
-    session.info.pop(BOOKED, None)
+    # A unit wrote through the ORM: the batch's reads may no longer hold.
+    for key in (RECORDS, WINDOWS, BOOKED):
+        session.info.pop(key, None)

@@ -37,17 +37,18 @@ Unit = Callable[[Session], Any]
 Outcome = tuple[bool, Any]  # (True, result) or (False, exception)
 
 
-class GroupCommit:
-    def __init__(self, db: Database, gate: WriteGate, run_off_loop: Callable[[list[Unit]], list[Outcome]]):
-        self._db = db
-        self._gate = gate
-        self._run_off_loop = run_off_loop  # the retrying path, for a database found busy
-        self._queue: list[tuple[Unit, asyncio.Future[Any]]] = []
+class UnitQueue:
+    """The write units one process has queued, and the one task that drains them, batch by
+    batch: `_run_batch` moves a batch from `_queue` into its argument and returns the outcome
+    of each unit it moved. Shared by the SQLite and PostgreSQL group commits."""
+
+    def __init__(self) -> None:
+        self._queue: list[tuple[Any, ...]] = []  # (unit, ..., future)
         self._drainer: asyncio.Task[None] | None = None
 
-    async def submit(self, unit: Unit) -> Any:
+    async def _enqueue(self, *entry: Any) -> Any:
         future = asyncio.get_running_loop().create_future()
-        self._queue.append((unit, future))
+        self._queue.append((*entry, future))
         if self._drainer is None or self._drainer.done():
             # Not the request's own task: a cancelled request must not stop the others' batch.
             self._drainer = asyncio.create_task(self._drain())
@@ -55,16 +56,31 @@ class GroupCommit:
 
     async def _drain(self) -> None:
         while self._queue:
-            batch: list[tuple[Unit, asyncio.Future[Any]]] = []  # filled by _run once the gate is held
+            batch: list[tuple[Any, ...]] = []
             try:
-                outcomes = await self._run(batch)
+                outcomes = await self._run_batch(batch)
             except BaseException as exc:  # the batch as a whole failed: every unit learns why
                 outcomes = [(False, exc)] * len(batch)
-            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+            for entry, (ok, value) in zip(batch, outcomes, strict=True):
+                future = entry[-1]
                 if not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
 
-    async def _run(self, batch: list[tuple[Unit, asyncio.Future[Any]]]) -> list[Outcome]:
+    async def _run_batch(self, batch: list[tuple[Any, ...]]) -> list[Outcome]:
+        raise NotImplementedError
+
+
+class GroupCommit(UnitQueue):
+    def __init__(self, db: Database, gate: WriteGate, run_off_loop: Callable[[list[Unit]], list[Outcome]]):
+        super().__init__()
+        self._db = db
+        self._gate = gate
+        self._run_off_loop = run_off_loop  # the retrying path, for a database found busy
+
+    async def submit(self, unit: Unit) -> Any:
+        return await self._enqueue(unit)
+
+    async def _run_batch(self, batch: list[tuple[Any, ...]]) -> list[Outcome]:
         held: list[bool] = []
 
         def wait_for_gate() -> None:
@@ -79,7 +95,7 @@ class GroupCommit:
             # Taken now, not before the wait: the units that queued meanwhile join this batch.
             batch.extend(self._queue[:MAX_BATCH])
             del self._queue[:MAX_BATCH]
-            units = [unit for unit, _ in batch]
+            units = [unit for unit, *_ in batch]
             try:
                 with self._db.writing(gate_held=True) as session:
                     return [run_unit(self._db, session, unit) for unit in units]

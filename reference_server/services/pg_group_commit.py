@@ -16,54 +16,38 @@ its retries): one bad unit costs its neighbours a retry, never their verdict.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import anyio
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from reference_server.db import Database
 from reference_server.repository.direct import defer_writes, flush_deferred, pipelined, writes_of
 from reference_server.repository.locking import lock_keys, staff_lock_key
 from reference_server.repository.prefetch import Needs, prefetch
+from reference_server.services.group_commit import Outcome, Unit, UnitQueue
 
 MAX_BATCH = 32  # bounds a batch's lock set and how long its first unit waits for the last
-Unit = Callable[[Session], Any]
-Outcome = tuple[bool, Any]  # (True, result) or (False, exception)
 
 
 class _WroteThenFailed(Exception):
     """A unit raised after writing: its half-done writes must not be committed."""
 
 
-class PgGroupCommit:
+class PgGroupCommit(UnitQueue):
     def __init__(self, db: Database, alone: Callable[[Unit], Any]):
+        super().__init__()
         self._db = db
         self._alone = alone  # one unit in its own transaction, retried while busy (uow.write)
-        self._queue: list[tuple[Unit, Needs, asyncio.Future[Any]]] = []
-        self._drainer: asyncio.Task[None] | None = None
 
     async def submit(self, unit: Unit, needs: Needs) -> Any:
-        future = asyncio.get_running_loop().create_future()
-        self._queue.append((unit, needs, future))
-        if self._drainer is None or self._drainer.done():
-            # Not the request's own task: a cancelled request must not stop the others' batch.
-            self._drainer = asyncio.create_task(self._drain())
-        return await future
+        return await self._enqueue(unit, needs)
 
-    async def _drain(self) -> None:
-        while self._queue:
-            batch = self._queue[:MAX_BATCH]
-            del self._queue[:MAX_BATCH]
-            try:
-                outcomes = await anyio.to_thread.run_sync(self._run, [(u, k) for u, k, _ in batch])
-            except BaseException as exc:  # the batch as a whole failed: every unit learns why
-                outcomes = [(False, exc)] * len(batch)
-            for (_, _, future), (ok, value) in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(value) if ok else future.set_exception(value)
+    async def _run_batch(self, batch: list[tuple[Any, ...]]) -> list[Outcome]:
+        batch.extend(self._queue[:MAX_BATCH])
+        del self._queue[:MAX_BATCH]
+        return await anyio.to_thread.run_sync(self._run, [(unit, needs) for unit, needs, _ in batch])
 
     def _run(self, batch: list[tuple[Unit, Needs]]) -> list[Outcome]:
         if len(batch) > 1:
@@ -81,7 +65,7 @@ class PgGroupCommit:
                 keys = [staff_lock_key(n.tenant_id, s) for n in needs for s in n.staff_ids]
                 lock_keys(session, keys, pipelined=True)
                 prefetch(session, needs)
-            defer_writes(session)  # one executemany per statement at the end, not two per unit
+            defer_writes(session)  # one INSERT per table at the end, not two per unit
             outcomes: list[Outcome] = []
             for unit, _ in batch:
                 before = writes_of(session)

@@ -75,6 +75,11 @@ def candidate_starts(windows: list[Window], *, block_minutes: int, interval: int
 _HH_MM = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(48 * 60))  # grid hot path: a lookup
 
 
+def date_range(first: date, last: date) -> list[date]:
+    """Every date from `first` to `last`, both included."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def fmt_time(minute: int, *, seconds: bool = True) -> str:
     """Minutes since midnight as HH:MM:SS (or HH:MM for the grid)."""
     text = _HH_MM[minute] if 0 <= minute < len(_HH_MM) else f"{minute // 60:02d}:{minute % 60:02d}"

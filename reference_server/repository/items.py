@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from reference_server.models import AppointmentItem, AvailabilityWindow
 from reference_server.repository.direct import DirectStatement, Sent, deferred_rows, transaction_state
-from reference_server.rules import Booked, Window
+from reference_server.rules import Booked, Window, date_range
 
 _I = AppointmentItem.__table__.c
 # Served by ix_items_staff_day_status (staff_id, appointment_date, status).
@@ -53,12 +53,11 @@ class Prefetched:
     def covers(
         self, tenant_id: str, staff_ids: Collection[str], days: tuple[date, date], statuses: Collection[str]
     ) -> bool:
-        span = (days[1] - days[0]).days + 1
         return (
             tenant_id == self.tenant_id
             and tuple(statuses) == self.statuses
             and self.staff_ids.issuperset(staff_ids)
-            and all(date.fromordinal(days[0].toordinal() + n) in self.days for n in range(span))
+            and self.days.issuperset(date_range(*days))
         )
 
 

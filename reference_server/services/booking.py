@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,7 +18,7 @@ from reference_server.repository.items import INSERT_ITEM
 from reference_server.repository.lookups import CustomerInfo, OutletInfo, ServiceInfo, StaffInfo, fetch
 from reference_server.repository.prefetch import Needs
 from reference_server.repository.records import load
-from reference_server.rules import RESCHEDULABLE
+from reference_server.rules import RESCHEDULABLE, date_range
 from reference_server.schemas.booking import AppointmentCreate, RescheduleRequest
 from reference_server.services import appointments, clients, uow
 from reference_server.services.capacity import Request, check_booking_window, check_sessions, check_staff_fit
@@ -75,7 +74,7 @@ def needs(policy: Policy, tenant_id: str, body: AppointmentCreate) -> Needs:
             *((ServiceInfo, i.service_id) for i in body.services),
             *((StaffInfo, i.staff_id) for i in body.services),
         ),
-        tuple(first + timedelta(days=n) for n in range((last - first).days + 1)),
+        tuple(date_range(first, last)),
         policy.active_statuses(),
     )
 

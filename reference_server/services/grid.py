@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select
@@ -16,7 +16,7 @@ from reference_server.models import Staff
 from reference_server.policy import GridSlot, Policy
 from reference_server.repository.items import load_booked, load_windows
 from reference_server.repository.lookups import OutletInfo, ServiceInfo, StaffInfo, fetch
-from reference_server.rules import Booked, Candidate
+from reference_server.rules import Booked, Candidate, date_range
 from reference_server.services import uow
 
 
@@ -31,9 +31,7 @@ class GridQuery:
 
     @property
     def days(self) -> list[date]:
-        return [
-            self.start_date + timedelta(days=n) for n in range((self.end_date - self.start_date).days + 1)
-        ]
+        return date_range(self.start_date, self.end_date)
 
 
 _S = Staff.__table__.c
@@ -140,6 +138,4 @@ def _items(
     first, last = policy.counting_days(day)
     if first == last:
         return buckets.get((staff_id, first), [])
-    return [
-        b for n in range((last - first).days + 1) for b in buckets.get((staff_id, first + timedelta(n)), [])
-    ]
+    return [b for d in date_range(first, last) for b in buckets.get((staff_id, d), [])]

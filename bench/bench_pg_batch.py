@@ -1,0 +1,147 @@
+"""The cost of one PostgreSQL group-commit batch, in-process: no HTTP, no worker thread, no GIL.
+
+    .venv/bin/python bench/bench_pg_batch.py [--sizes 1 4 7 16 32] [--bookings 2000]
+
+Seeds a scratch database (bench/scratch_db.py, 20,000 appointments), then runs batches of N
+booking units straight through PgGroupCommit._run (the code a server's worker thread runs)
+and reports per booking: this process's CPU, the PostgreSQL backends' CPU (/proc) and wall
+time. A batch of 1 takes the unbatched path (uow.write). Compare with bench_server.py's
+per-booking server CPU: what the server pays beyond these figures is the cost of running the
+batch in a worker thread beside the event loop on a shared machine (hand-offs, GIL, caches).
+Writes reports/bench-pg-batch.json. Numbers, not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import text  # noqa: E402
+
+from bench.scratch_db import scratch_database  # noqa: E402
+from bench.volume import Volume, seed_volume  # noqa: E402
+from reference_server.db import Database  # noqa: E402
+from reference_server.faults import load_policy  # noqa: E402
+from reference_server.schemas.booking import AppointmentCreate  # noqa: E402
+from reference_server.services import booking, uow  # noqa: E402
+from reference_server.services.pg_group_commit import PgGroupCommit  # noqa: E402
+
+REPORT = REPO / "reports" / "bench-pg-batch.json"
+STAFF = 32
+
+
+def backends_cpu(db: Database) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this database (local server)."""
+    with db.write_engine.connect() as conn:
+        pids = conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        total = 0.0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+class Bodies:
+    """Booking bodies on distinct sessions: staff i books hour after hour, day after day."""
+
+    def __init__(self, volume: Volume) -> None:
+        self.volume = volume
+        self.first_day = datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=2)
+        self.made = [0] * STAFF
+
+    def next(self, staff: int) -> AppointmentCreate:
+        n, v = self.made[staff], self.volume
+        self.made[staff] += 1
+        return AppointmentCreate.model_validate(
+            {
+                "customer_id": v.customer_ids[staff % len(v.customer_ids)],
+                "outlet_id": v.outlet_id,
+                "appointment_date": (self.first_day + timedelta(days=n // 12)).isoformat(),
+                "services": [
+                    {
+                        "service_id": v.service_id,
+                        "staff_id": v.booking_staff_ids[staff],
+                        "start_time": f"{8 + n % 12:02d}:00",
+                    }
+                ],
+            }
+        )
+
+
+def measure(db: Database, bodies: Bodies, tenant_id: str, size: int, bookings: int) -> dict:
+    policy = load_policy(None)
+    group = PgGroupCommit(db, lambda unit: uow.write(db, unit))
+    count = 0
+
+    def batch() -> list:
+        nonlocal count
+        units = []
+        for _ in range(size):
+            body = bodies.next(count % STAFF)
+            count += 1
+            unit = booking.booking_unit(policy=policy, tenant_id=tenant_id, body=body)
+            units.append((unit, booking.needs(policy, tenant_id, body)))
+        return units
+
+    for _ in range(max(3, 20 // size)):  # warm-up: prepared statements, plan caches
+        group._run(batch())
+    batches = [batch() for _ in range(max(1, bookings // size))]
+    pg_before, cpu_before, wall_before = backends_cpu(db), time.process_time(), time.perf_counter()
+    ok = sum(1 for bt in batches for success, _ in group._run(bt) if success)
+    cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
+    pg = backends_cpu(db) - pg_before
+    n = len(batches) * size
+    return {
+        "batch_size": size,
+        "bookings": n,
+        "booked": ok,
+        "python_cpu_ms_per_booking": round(1000 * cpu / n, 3),
+        "postgres_cpu_ms_per_booking": round(1000 * pg / n, 3),
+        "wall_ms_per_booking": round(1000 * wall / n, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="postgresql")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 7, 16, 32])
+    parser.add_argument("--bookings", type=int, default=2000, help="per batch size")
+    args = parser.parse_args()
+    with scratch_database(args.database_url) as (url, _):
+        volume = seed_volume(url, 20_000, booking_staff=STAFF)
+        db = Database(url)
+        try:
+            with db.write_engine.connect() as conn:
+                outlet = {"o": volume.outlet_id}
+                tenant_id = conn.scalar(text("SELECT tenant_id FROM outlets WHERE id = :o"), outlet)
+            bodies = Bodies(volume)
+            rows = [measure(db, bodies, tenant_id, size, args.bookings) for size in args.sizes]
+        finally:
+            db.dispose()
+    print(f"{'batch':>5} {'bookings':>8} {'booked':>6} {'python ms':>9} {'postgres ms':>11} {'wall ms':>7}")
+    for r in rows:
+        print(
+            f"{r['batch_size']:>5} {r['bookings']:>8} {r['booked']:>6} {r['python_cpu_ms_per_booking']:>9}"
+            f" {r['postgres_cpu_ms_per_booking']:>11} {r['wall_ms_per_booking']:>7}"
+        )
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps({"per_batch_size": rows, "cpus": os.cpu_count()}, indent=2) + "\n")
+    print(f"wrote {REPORT.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

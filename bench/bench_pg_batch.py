@@ -18,15 +18,14 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench.bench_server import booking_body, first_booking_day, process_cpu  # noqa: E402
 from bench.scratch_db import scratch_database  # noqa: E402
 from bench.volume import Volume, seed_volume  # noqa: E402
 from reference_server.db import Database  # noqa: E402
@@ -41,43 +40,28 @@ STAFF = 32
 
 def backends_cpu(db: Database) -> float:
     """CPU seconds used so far by the PostgreSQL backends serving this database (local server)."""
+    total = 0.0
     with db.write_engine.connect() as conn:
-        pids = conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
-        total = 0.0
-        for pid in pids:
+        for pid in conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")):
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += process_cpu(pid)
             except OSError:
                 continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 
 class Bodies:
-    """Booking bodies on distinct sessions: staff i books hour after hour, day after day."""
+    """The bench's booking bodies (bench_server.booking_body), staff member by staff member."""
 
     def __init__(self, volume: Volume) -> None:
         self.volume = volume
-        self.first_day = datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=2)
+        self.first_day = first_booking_day()
         self.made = [0] * STAFF
 
     def next(self, staff: int) -> AppointmentCreate:
-        n, v = self.made[staff], self.volume
+        n = self.made[staff]
         self.made[staff] += 1
-        return AppointmentCreate.model_validate(
-            {
-                "customer_id": v.customer_ids[staff % len(v.customer_ids)],
-                "outlet_id": v.outlet_id,
-                "appointment_date": (self.first_day + timedelta(days=n // 12)).isoformat(),
-                "services": [
-                    {
-                        "service_id": v.service_id,
-                        "staff_id": v.booking_staff_ids[staff],
-                        "start_time": f"{8 + n % 12:02d}:00",
-                    }
-                ],
-            }
-        )
+        return AppointmentCreate.model_validate(booking_body(self.volume, self.first_day, staff, n))
 
 
 def measure(db: Database, bodies: Bodies, tenant_id: str, size: int, bookings: int) -> dict:

@@ -128,17 +128,19 @@ def request(
     return response.status, data
 
 
+def process_cpu(pid: int | str) -> float:
+    """CPU seconds (user + system) used so far by one process (Linux /proc); OSError when gone."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds used so far by the server process and its worker children (Linux /proc)."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        for proc in [str(pid), *children]:
-            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+        return sum(process_cpu(proc) for proc in [pid, *children])
     except OSError:
         return 0.0
-    return total
 
 
 def run_phase(port: int, phase: Phase, make_request, seconds: float, pid: int = 0) -> Phase:
@@ -179,29 +181,37 @@ def run_phase(port: int, phase: Phase, make_request, seconds: float, pid: int = 
     return phase
 
 
+def booking_body(volume: Volume, first_day: date, index: int, n: int) -> dict:
+    """The n-th booking of booking staff member `index`: one session per date x hour, 12 a day
+    from `first_day` on, never the same twice."""
+    return {
+        "customer_id": volume.customer_ids[index % len(volume.customer_ids)],
+        "outlet_id": volume.outlet_id,
+        "appointment_date": (first_day + timedelta(days=n // 12)).isoformat(),
+        "services": [
+            {
+                "service_id": volume.service_id,
+                "staff_id": volume.booking_staff_ids[index],
+                "start_time": f"{8 + n % 12:02d}:00",
+            }
+        ],
+    }
+
+
+def first_booking_day() -> date:
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=2)
+
+
 def booking_requests(volume: Volume, token: str):
     """Client i books on its own staff member, session after session (date x hour), never the same
     twice, across every phase that uses this maker."""
-    first_day = datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=2)
+    first_day = first_booking_day()
     made = Counter()  # per client; each client is one thread, so no two threads share a key
 
     def make(index: int, _: int):
         n = made[index]
         made[index] += 1
-        day = first_day + timedelta(days=n // 12)
-        body = {
-            "customer_id": volume.customer_ids[index % len(volume.customer_ids)],
-            "outlet_id": volume.outlet_id,
-            "appointment_date": day.isoformat(),
-            "services": [
-                {
-                    "service_id": volume.service_id,
-                    "staff_id": volume.booking_staff_ids[index],
-                    "start_time": f"{8 + n % 12:02d}:00",
-                }
-            ],
-        }
-        return "POST", "/api/v1/appointments", body, token
+        return "POST", "/api/v1/appointments", booking_body(volume, first_day, index, n), token
 
     return make
 

@@ -1,13 +1,12 @@
-"""The cost of one PostgreSQL group-commit batch, in-process: no HTTP, no worker thread, no GIL.
+"""The cost of one PostgreSQL group-commit batch, in-process: no HTTP, no other request.
 
     .venv/bin/python bench/bench_pg_batch.py [--sizes 1 4 7 16 32] [--bookings 2000]
 
 Seeds a scratch database (bench/scratch_db.py, 20,000 appointments), then runs batches of N
-booking units straight through PgGroupCommit._run (the code a server's worker thread runs)
+booking units straight through PgGroupCommit.run on one event loop (what a server process runs)
 and reports per booking: this process's CPU, the PostgreSQL backends' CPU (/proc) and wall
-time. A batch of 1 takes the unbatched path (uow.write). Compare with bench_server.py's
-per-booking server CPU: what the server pays beyond these figures is the cost of running the
-batch in a worker thread beside the event loop on a shared machine (hand-offs, GIL, caches).
+time. Compare with bench_server.py's per-booking server CPU: what the server pays beyond these
+figures is HTTP, validation, and the loop's other work between a batch's round trips.
 Writes reports/bench-pg-batch.json. Numbers, not a pass/fail test.
 """
 
@@ -23,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import anyio  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bench.bench_server import booking_body, first_booking_day, process_cpu  # noqa: E402
@@ -79,14 +79,22 @@ def measure(db: Database, bodies: Bodies, tenant_id: str, size: int, bookings: i
             units.append((unit, booking.needs(policy, tenant_id, body)))
         return units
 
-    for _ in range(max(3, 20 // size)):  # warm-up: prepared statements, plan caches
-        group._run(batch())
-    batches = [batch() for _ in range(max(1, bookings // size))]
-    pg_before, cpu_before, wall_before = backends_cpu(db), time.process_time(), time.perf_counter()
-    ok = sum(1 for bt in batches for success, _ in group._run(bt) if success)
+    async def run_all() -> int:
+        for _ in range(max(3, 20 // size)):  # warm-up: the connection, prepared statements, plans
+            await group.run(batch())
+        batches = [batch() for _ in range(max(1, bookings // size))]
+        before.extend((backends_cpu(db), time.process_time(), time.perf_counter()))
+        booked = 0
+        for units in batches:
+            booked += sum(1 for success, _ in await group.run(units) if success)
+        return booked
+
+    before: list[float] = []
+    ok = anyio.run(run_all)
+    pg_before, cpu_before, wall_before = before
     cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
     pg = backends_cpu(db) - pg_before
-    n = len(batches) * size
+    n = max(1, bookings // size) * size
     return {
         "batch_size": size,
         "bookings": n,

@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
         if server_process:
             settle_heap()
         yield
+        await db.close_loop_engines()
         db.dispose()
 
     app = FastAPI(

@@ -1,16 +1,20 @@
 """Engines and sessions. SQLite: a read engine (deferred BEGIN) and a write engine whose every
 transaction starts with BEGIN IMMEDIATE, i.e. holds the database write lock before its first
 read. PostgreSQL: one engine under READ COMMITTED (the lock-then-count pattern needs a fresh
-snapshot per statement, see SERVER-NOTES.md "Isolation trap")."""
+snapshot per statement, see SERVER-NOTES.md "Isolation trap"), and for the group commit an
+asyncio engine of one connection per event loop."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from pathlib import Path
 
+import anyio
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from reference_server.write_gate import WriteGate
@@ -78,6 +82,7 @@ class Database:
         )
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._on_loop: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
 
     @contextmanager
     def writing(self, *, gate_held: bool = False) -> Iterator[Session]:
@@ -94,6 +99,33 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def writing_on_loop(self) -> AsyncIterator[AsyncSession]:
+        """PostgreSQL: `writing` for code on the event loop. The driver is psycopg's
+        AsyncConnection; the ORM's blocking calls, inside AsyncSession.run_sync, await it."""
+        engine = await self._loop_engine()
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    async def _loop_engine(self) -> AsyncEngine:
+        """This loop's engine, of one connection: its one group commit runs one batch at a
+        time. A connection cannot move between loops, so a new loop (each anyio.run of a test)
+        gets its own engine, and the engines of closed loops are closed here."""
+        loop = asyncio.get_running_loop()
+        engine = self._on_loop.get(loop)
+        if engine is None:
+            for gone in [old for old in self._on_loop if old.is_closed()]:
+                await self._on_loop.pop(gone).dispose()
+            engine = self._on_loop[loop] = create_async_engine(
+                self.url, pool_size=1, max_overflow=0, isolation_level="READ COMMITTED"
+            )
+        return engine
+
+    async def close_loop_engines(self) -> None:
+        for engine in self._on_loop.values():
+            await engine.dispose()
+        self._on_loop.clear()
+
     def is_busy_error(self, exc: DBAPIError) -> bool:
         """True when the error is a lock timeout / busy database, worth a retry."""
         if self.dialect == "sqlite":
@@ -103,5 +135,7 @@ class Database:
     def dispose(self) -> None:
         if isinstance(self.write_gate, WriteGate):
             self.write_gate.close()
+        if self._on_loop:
+            anyio.run(self.close_loop_engines)  # outside any loop: a test's or a tool's
         self.write_engine.dispose()
         self.read_engine.dispose()

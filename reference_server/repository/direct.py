@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import Executable
+from sqlalchemy.util import await_
 
 _EXPANDING = re.compile(r"\(?__\[POSTCOMPILE_(\w+)\]\)?")
 Processor = Callable[[Any], Any] | None
@@ -65,8 +67,57 @@ def link(session: Session) -> Link:
     found = session.info.get(LINK)
     if found is None:
         connection = session.connection()
-        found = session.info[LINK] = Link(connection.connection.driver_connection, connection.dialect)
+        driver = connection.connection.driver_connection
+        if connection.dialect.is_async:
+            driver = _Awaited(driver)
+        found = session.info[LINK] = Link(driver, connection.dialect)
     return found
+
+
+class _Awaited:
+    """An asyncio driver connection (psycopg's AsyncConnection) used as a blocking one, from
+    the ORM's greenlet inside AsyncSession.run_sync: each call awaits on the event loop.
+    SQLAlchemy's own adapter cannot serve here: it reads a statement's rows as soon as it is
+    sent, which a pipeline forbids (they arrive at its sync)."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def cursor(self) -> _AwaitedCursor:
+        return _AwaitedCursor(self._connection.cursor())
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        manager = self._connection.pipeline()
+        await_(manager.__aenter__())
+        try:
+            yield
+        except BaseException:
+            if not await_(manager.__aexit__(*sys.exc_info())):
+                raise
+        else:
+            await_(manager.__aexit__(None, None, None))
+
+
+class _AwaitedCursor:
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, arguments: Any = None) -> None:
+        await_(self._cursor.execute(sql, arguments))
+
+    def executemany(self, sql: str, arguments: Any) -> None:
+        await_(self._cursor.executemany(sql, arguments))
+
+    def fetchall(self) -> list[Any]:
+        return await_(self._cursor.fetchall())
+
+    def fetchone(self) -> Any:
+        return await_(self._cursor.fetchone())
 
 
 def writes_of(session: Session) -> int:

@@ -54,7 +54,8 @@ async def submit(db: Database, work: Callable[[Session], T], needs: Needs = NOTH
 
     `needs`: the staff pools `work` locks (policy.lock) and the records it reads.
     Gated SQLite: group commit with the units queued beside it (group_commit.py).
-    PostgreSQL: group commit in a worker thread, the pools locked up front (pg_group_commit.py).
+    PostgreSQL: group commit on the event loop (psycopg's async driver), the pools locked up
+    front (pg_group_commit.py).
     The unlocked faults: one transaction of its own in a worker thread; such units may run
     at the same time.
     """

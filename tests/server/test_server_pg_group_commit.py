@@ -4,9 +4,12 @@ unit's outcome is still the same as alone."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from typing import Any
 
+import anyio
 import psycopg
 import pytest
 from server_api import next_weekday
@@ -58,6 +61,21 @@ def db() -> Iterator[Database]:
 def _empty(db: Database) -> None:
     with db.writing() as session:
         session.execute(text("DELETE FROM marks"))
+
+
+def locked_mark(
+    tenant_id: str, staff_id: str, name: str, threads: list[int] | None = None
+) -> Callable[[Session], str]:
+    """mark(name) after the staff pool's lock, as a booking unit takes its own; `threads`
+    records the thread it ran in."""
+
+    def unit(session: Session) -> str:
+        if threads is not None:
+            threads.append(threading.get_ident())
+        locking.lock_staff(session, tenant_id=tenant_id, staff_ids=[staff_id])
+        return mark(name)(session)
+
+    return unit
 
 
 def test_units_submitted_together_share_transactions_and_all_commit(db: Database) -> None:
@@ -274,14 +292,7 @@ def test_a_batch_that_cannot_get_its_locks_answers_busy_and_writes_nothing(
     tenant_id, staff_id = new_id(), new_id()
     needs = [Needs(tenant_id, (staff_id,))] * 3
 
-    def locked_mark(name: str) -> Callable[[Session], str]:
-        def unit(session: Session) -> str:  # as a booking unit does: its own lock first
-            locking.lock_staff(session, tenant_id=tenant_id, staff_ids=[staff_id])
-            return mark(name)(session)
-
-        return unit
-
-    units = [locked_mark(f"busy{n}") for n in range(3)]
+    units = [locked_mark(tenant_id, staff_id, f"busy{n}") for n in range(3)]
     holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
     try:
         holder.execute("SELECT pg_advisory_lock(%s)", (locking.staff_lock_key(tenant_id, staff_id),))
@@ -292,3 +303,65 @@ def test_a_batch_that_cannot_get_its_locks_answers_busy_and_writes_nothing(
         holder.close()
     assert submit_all(db, units, needs) == ["busy0", "busy1", "busy2"]
     assert marks(db) == {"busy0", "busy1", "busy2"}
+
+
+def test_a_batch_runs_on_the_event_loop_and_frees_it_while_it_waits(db: Database) -> None:
+    """The batch's work stays on the loop's thread (no hand-off to a worker thread), and its
+    waits for PostgreSQL are awaited: while it waits for a staff pool's lock held elsewhere,
+    the loop goes on serving other tasks. A blocking call there would stall every request of
+    the process."""
+    tenant_id, staff_id = new_id(), new_id()
+    threads: list[int] = []
+
+    holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    key = locking.staff_lock_key(tenant_id, staff_id)
+    holder.execute("SELECT pg_advisory_lock(%s)", (key,))
+    ticks_while_held: list[int] = []
+    outcomes: list[Any] = []
+
+    async def main() -> None:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await anyio.sleep(0.01)
+                ticks += 1
+
+        async def book(name: str) -> None:
+            unit = locked_mark(tenant_id, staff_id, name, threads)
+            outcomes.append(await uow.submit(db, unit, Needs(tenant_id, (staff_id,))))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(tick)
+            async with anyio.create_task_group() as bookings:
+                for name in ("w1", "w2", "w3"):
+                    bookings.start_soon(book, name)
+                await anyio.sleep(0.3)
+                ticks_while_held.append(ticks)
+                holder.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            group.cancel_scope.cancel()
+
+    try:
+        anyio.run(main)
+    finally:
+        holder.close()
+    assert sorted(outcomes) == ["w1", "w2", "w3"] and marks(db) == {"w1", "w2", "w3"}
+    assert set(threads) == {threading.get_ident()}, "the batch ran in another thread"
+    assert ticks_while_held[0] >= 10, f"the loop ticked {ticks_while_held[0]} times in 0.3 s of waiting"
+
+
+def test_each_event_loop_has_its_own_connection_and_a_closed_loop_gives_it_back(db: Database) -> None:
+    """A new loop (each anyio.run here) cannot use the connection of a closed one: it opens
+    its own, and the closed loop's is closed, so repeated loops hold no more connections."""
+
+    def backends() -> int:
+        with db.reading() as session:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            return session.scalar(text(query))
+
+    assert submit_all(db, [mark("first-a"), mark("first-b")]) == ["first-a", "first-b"]
+    held = backends()
+    for n in range(4):
+        assert submit_all(db, [mark(f"{n}a"), mark(f"{n}b")]) == [f"{n}a", f"{n}b"]
+    assert backends() == held

@@ -348,7 +348,8 @@ def test_a_batch_runs_on_the_event_loop_and_frees_it_while_it_waits(db: Database
         holder.close()
     assert sorted(outcomes) == ["w1", "w2", "w3"] and marks(db) == {"w1", "w2", "w3"}
     assert set(threads) == {threading.get_ident()}, "the batch ran in another thread"
-    assert ticks_while_held[0] >= 10, f"the loop ticked {ticks_while_held[0]} times in 0.3 s of waiting"
+    # ~30 ticks when the loop is free; a loop stalled by the batch ticks once or not at all.
+    assert ticks_while_held[0] >= 5, f"the loop ticked {ticks_while_held[0]} times in 0.3 s of waiting"
 
 
 def test_each_event_loop_has_its_own_connection_and_a_closed_loop_gives_it_back(db: Database) -> None:

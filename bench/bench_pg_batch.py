@@ -79,21 +79,17 @@ def measure(db: Database, bodies: Bodies, tenant_id: str, size: int, bookings: i
             units.append((unit, booking.needs(policy, tenant_id, body)))
         return units
 
-    async def run_all() -> int:
+    async def run_all() -> tuple[int, float, float, float]:
         for _ in range(max(3, 20 // size)):  # warm-up: the connection, prepared statements, plans
             await group.run(batch())
         batches = [batch() for _ in range(max(1, bookings // size))]
-        before.extend((backends_cpu(db), time.process_time(), time.perf_counter()))
+        pg, cpu, wall = backends_cpu(db), time.process_time(), time.perf_counter()
         booked = 0
         for units in batches:
             booked += sum(1 for success, _ in await group.run(units) if success)
-        return booked
+        return booked, time.process_time() - cpu, time.perf_counter() - wall, backends_cpu(db) - pg
 
-    before: list[float] = []
-    ok = anyio.run(run_all)
-    pg_before, cpu_before, wall_before = before
-    cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
-    pg = backends_cpu(db) - pg_before
+    ok, cpu, wall, pg = anyio.run(run_all)
     n = max(1, bookings // size) * size
     return {
         "batch_size": size,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -76,6 +77,19 @@ def locked_mark(
         return mark(name)(session)
 
     return unit
+
+
+@contextmanager
+def held_elsewhere(db: Database, tenant_id: str, staff_id: str) -> Iterator[Callable[[], None]]:
+    """The staff pool's lock, held by another connection until the block ends or the
+    callable it gives is called."""
+    holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    key = locking.staff_lock_key(tenant_id, staff_id)
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s)", (key,))
+        yield lambda: holder.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    finally:
+        holder.close()
 
 
 def test_units_submitted_together_share_transactions_and_all_commit(db: Database) -> None:
@@ -293,14 +307,10 @@ def test_a_batch_that_cannot_get_its_locks_answers_busy_and_writes_nothing(
     needs = [Needs(tenant_id, (staff_id,))] * 3
 
     units = [locked_mark(tenant_id, staff_id, f"busy{n}") for n in range(3)]
-    holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
-    try:
-        holder.execute("SELECT pg_advisory_lock(%s)", (locking.staff_lock_key(tenant_id, staff_id),))
+    with held_elsewhere(db, tenant_id, staff_id):
         outcomes = submit_all(db, units, needs)
         assert all(isinstance(o, ServiceBusy) for o in outcomes), outcomes
         assert marks(db) == set()
-    finally:
-        holder.close()
     assert submit_all(db, units, needs) == ["busy0", "busy1", "busy2"]
     assert marks(db) == {"busy0", "busy1", "busy2"}
 
@@ -312,14 +322,10 @@ def test_a_batch_runs_on_the_event_loop_and_frees_it_while_it_waits(db: Database
     the process."""
     tenant_id, staff_id = new_id(), new_id()
     threads: list[int] = []
-
-    holder = psycopg.connect(db.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
-    key = locking.staff_lock_key(tenant_id, staff_id)
-    holder.execute("SELECT pg_advisory_lock(%s)", (key,))
     ticks_while_held: list[int] = []
     outcomes: list[Any] = []
 
-    async def main() -> None:
+    async def main(release: Callable[[], None]) -> None:
         ticks = 0
 
         async def tick() -> None:
@@ -339,13 +345,11 @@ def test_a_batch_runs_on_the_event_loop_and_frees_it_while_it_waits(db: Database
                     bookings.start_soon(book, name)
                 await anyio.sleep(0.3)
                 ticks_while_held.append(ticks)
-                holder.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                release()
             group.cancel_scope.cancel()
 
-    try:
-        anyio.run(main)
-    finally:
-        holder.close()
+    with held_elsewhere(db, tenant_id, staff_id) as release:
+        anyio.run(main, release)
     assert sorted(outcomes) == ["w1", "w2", "w3"] and marks(db) == {"w1", "w2", "w3"}
     assert set(threads) == {threading.get_ident()}, "the batch ran in another thread"
     # ~30 ticks when the loop is free; a loop stalled by the batch ticks once or not at all.
